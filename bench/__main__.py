@@ -1,0 +1,196 @@
+"""python -m bench [--records N] [--workers 2] [--skip-loop]
+
+Builds a corpus of N HTML pages (the real pages of ../shared/eval/extraction, replicated with variations so
+that copies are not all duplicates; the bundled examples when that folder is absent) and measures, in one run:
+
+  (a) a plain Python loop over the same per-record stage functions, one core: the floor;
+  (b) the pipeline on the local runner, one worker;
+  (c) the pipeline with --direct_num_workers=2;
+
+docs/s, the ratios b/a and c/b, peak RSS of each whole process tree, and ms per record per stage (from (a)).
+(b) and (c) must write identical records; the bench says so.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Dict, List, Tuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EVAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "eval", "extraction"))
+
+
+def source_pages() -> Tuple[List[str], str]:
+    pats = [os.path.join(EVAL, "scrapinghub-article-extraction-benchmark", "html", "*.html.gz"),
+            os.path.join(EVAL, "fundus-parser-testdata", "test_data", "*", "*.html.gz")]
+    files = sorted(f for p in pats for f in glob.glob(p))
+    if files:
+        return files, f"real pages from {EVAL}"
+    print(f"NOTE: {EVAL} not found; using the bundled examples instead (figures not comparable)")
+    files = sorted(glob.glob(os.path.join(ROOT, "examples", "corpus", "html", "*.htm*")))
+    return files, "bundled examples"
+
+
+def _read(path: str) -> bytes:
+    with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as fh:
+        return fh.read()
+
+
+def build_corpus(n: int, out_dir: str) -> str:
+    """N pages: the sources cycled, each copy varied (a numbered sentence in the first paragraph and a shuffled
+    word order in one paragraph) so most copies are near- but not exact duplicates, as in real crawls."""
+    files, what = source_pages()
+    rng = random.Random(42)
+    os.makedirs(out_dir, exist_ok=True)
+    raws = [_read(f) for f in files]
+    for i in range(n):
+        raw = raws[i % len(raws)]
+        copy = i // len(raws)
+        if copy:
+            note = (f"<p>Update {copy}: correspondents in bureau {rng.randint(1, 999)} filed report "
+                    f"{hashlib.sha1(str(i).encode()).hexdigest()[:8]} with further details.</p>").encode()
+            raw = re.sub(rb"(<p[ >])", note + rb"\1", raw, count=1)
+        with gzip.open(os.path.join(out_dir, f"page-{i:06d}.html.gz"), "wb", compresslevel=1) as fh:
+            fh.write(raw)
+    return what
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Sum of VmRSS over a process and all its descendants (from /proc)."""
+    children: Dict[int, List[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+        todo += children.get(p, [])
+    return total
+
+
+def run_measured(cmd: List[str], env=None) -> Tuple[float, int, str]:
+    """Runs cmd; returns (seconds, peak RSS of the process tree in MB, stdout)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    peak = [0]
+
+    def poll():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.2)
+
+    th = threading.Thread(target=poll, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    secs = time.perf_counter() - t0
+    th.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return secs, peak[0] // 1024, out
+
+
+LOOP = r"""
+import json, sys, time, glob
+from pipeline.config import load_config
+from pipeline.readers import read_file
+from pipeline.graph import PER_RECORD_BEFORE_DEDUP
+from transforms.base import run_stage
+from transforms.events import EventFeatures
+cfg = load_config()
+stages = [(name, f(cfg)) for f, name in PER_RECORD_BEFORE_DEDUP] + [("events", EventFeatures(cfg))]
+times = {"read": 0.0}; times.update({n: 0.0 for n, _ in stages})
+docs = 0
+t0 = time.perf_counter()
+for path in sorted(glob.glob(sys.argv[1] + "/*")):
+    s = time.perf_counter()
+    recs = [r for r in read_file(path, cfg) if "_raw" in r]
+    times["read"] += time.perf_counter() - s
+    for rec in recs:
+        for name, st in stages:
+            s = time.perf_counter()
+            rec, rej = run_stage(st, name, rec)
+            times[name] += time.perf_counter() - s
+            if rec is None:
+                break
+        else:
+            docs += 1
+print(json.dumps({"seconds": time.perf_counter() - t0, "docs": docs, "stage_seconds": times}))
+"""
+
+
+def read_docs(out_dir: str) -> List[str]:
+    lines = []
+    for p in sorted(glob.glob(os.path.join(out_dir, "docs-*.jsonl*"))):
+        with (gzip.open(p, "rt", encoding="utf-8") if p.endswith(".gz") else open(p, encoding="utf-8")) as fh:
+            lines += fh.read().splitlines()
+    return sorted(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=4000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--keep", help="keep the corpus and outputs in this folder")
+    args = ap.parse_args(argv)
+    work = args.keep or tempfile.mkdtemp(prefix="newsbeam-bench-")
+    corpus = os.path.join(work, "corpus")
+    py = sys.executable
+    exe = os.path.join(os.path.dirname(py), "newsbeam")
+    try:
+        shutil.rmtree(corpus, ignore_errors=True)
+        what = build_corpus(args.records, corpus)
+        print(f"corpus: {args.records} pages ({what}); machine: {os.cpu_count()} cores, "
+              f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; python {sys.version.split()[0]}")
+        a_s, a_rss, a_out = run_measured([py, "-c", LOOP, corpus])
+        loop = json.loads(a_out.strip().splitlines()[-1])
+        docs = loop["docs"]
+        b_s, b_rss, _ = run_measured([exe, "run", "--input", corpus, "--output", os.path.join(work, "out-b"),
+                                      "--quiet"])
+        c_s, c_rss, _ = run_measured([exe, "run", "--input", corpus, "--output", os.path.join(work, "out-c"),
+                                      "--quiet", f"--direct_num_workers={args.workers}"])
+        same = read_docs(os.path.join(work, "out-b")) == read_docs(os.path.join(work, "out-c"))
+        rows = [("(a) plain loop, 1 core", a_s, a_rss), ("(b) pipeline, 1 worker", b_s, b_rss),
+                (f"(c) pipeline, {args.workers} workers", c_s, c_rss)]
+        print(f"\n{'run':<26}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}")
+        for name, s, rss in rows:
+            print(f"{name:<26}{s:>9.1f}{docs / s:>9.1f}{rss:>13}")
+        print(f"\nb/a = {a_s / b_s:.2f}   (throughput of the pipeline relative to the plain loop; target >= 0.85)")
+        print(f"c/b = {b_s / c_s:.2f}   (speed-up with {args.workers} workers; target >= 1.7)")
+        print(f"(b) and (c) records identical: {'yes' if same else 'NO'}")
+        print("\nms per record per stage (plain loop):")
+        for name, secs in loop["stage_seconds"].items():
+            print(f"  {name:<12}{secs * 1000 / max(1, args.records):>8.2f}")
+        print(f"  {'total':<12}{loop['seconds'] * 1000 / max(1, args.records):>8.2f}  (all stages incl. read)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""python -m evaluation [PART ...] [--data DIR] [--limit N] [--sets a,b]   (PART: extraction)"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from evaluation.data import DEFAULT_DATA, say
+
+PARTS = ("extraction",)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
+    ap.add_argument("parts", nargs="*", choices=PARTS + ((),), default=[])
+    ap.add_argument("--data", default=DEFAULT_DATA, help="evaluation data folder (default ../shared/eval)")
+    ap.add_argument("--limit", type=int, default=0, help="at most N pages per set (0 = all)")
+    ap.add_argument("--sets", default="", help="comma-separated extraction sets (default: all)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+    parts = args.parts or list(PARTS)
+    say(f"newsbeam evaluation on {args.data}")
+    results = {}
+    if "extraction" in parts:
+        from evaluation import extraction
+        sets = [s for s in args.sets.split(",") if s] or None
+        results["extraction"] = extraction.run(args.data, sets, args.limit, args.workers)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=2, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

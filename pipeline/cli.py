@@ -1,0 +1,145 @@
+"""``newsbeam run``: validate everything, build the graph, run it, print a summary.
+
+Exit codes (SPEC): 0 the run finished; 2 bad usage, config or unwritable output (one line, nothing
+written); 1 the run failed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import tempfile
+from typing import List, Optional
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_config
+from pipeline.options import UsageError, beam_options, config_overrides, first_line, parse, runner_description
+
+log = logging.getLogger("newsbeam")
+
+
+def _check_output(out_dir: str) -> str:
+    """Creates the output directory if needed and proves it writable; raises UsageError otherwise."""
+    if "://" in out_dir:
+        return out_dir  # a remote file system: Beam's FileSystems reports problems at run time
+    out_dir = os.path.abspath(out_dir)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"output location is not a directory: {out_dir}")
+    created = not os.path.exists(out_dir)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        if created:
+            try:
+                os.rmdir(out_dir)
+            except OSError:
+                pass
+        raise UsageError(f"output directory is not writable: {out_dir}: {exc.strerror or exc}") from None
+    return out_dir
+
+
+def _public_config(cfg):
+    out = {k: v for k, v in cfg.items() if not k.startswith("_")}
+    out = json.loads(json.dumps(out))
+    out["boilerplate"].pop("patterns", None)
+    out["events"].pop("taxonomy", None)
+    return out
+
+
+def summary(manifest) -> str:
+    c = manifest["counts"]
+    lines = [
+        f"newsbeam {manifest['version']}: {c['read']} records read -> {c['docs']} docs, {c['rejects']} rejects"
+        f" (accounting {'ok' if manifest['accounting_ok'] else 'MISMATCH'})",
+    ]
+    for stage, reasons in manifest["rejects_by_stage"].items():
+        lines.append(f"  rejects at {stage}: " + ", ".join(f"{r} {n}" for r, n in reasons.items()))
+    langs = ", ".join(f"{k} {v}" for k, v in sorted(manifest["langs"].items(), key=lambda kv: (-kv[1], kv[0])))
+    lines.append(f"  languages: {langs or '-'}")
+    d = manifest["dedup"]
+    lines.append(f"  near-duplicates: {d['duplicates']} in {d['clusters_with_duplicates']} clusters"
+                 + (f" ({d['capped_buckets']} oversized buckets capped)" if d.get("capped_buckets") else ""))
+    e = manifest["events"]
+    lines.append(f"  events: {e['events']} ({e['events_with_several_records']} reported by 2+ records)")
+    lines.append(f"  output: {manifest['output']} ({len(manifest['files'])} files + manifest.json)")
+    return "\n".join(lines)
+
+
+def run(args, beam_args: List[str]) -> int:
+    from pipeline.readers import InputError, expand_patterns
+
+    if args.streaming:
+        raise UsageError("--streaming is not available yet in this version")
+    if args.state:
+        raise UsageError("--state is not available yet in this version")
+    cfg = load_config(args.config, config_overrides(args))
+    opts = beam_options(beam_args)
+    try:
+        files = expand_patterns(args.input, cfg)
+    except InputError as exc:
+        raise UsageError(first_line(exc)) from None
+    out_dir = _check_output(args.output)
+
+    import apache_beam as beam
+    from pipeline.graph import build
+
+    run_info = {
+        "version": __version__,
+        "start": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": list(args.input),
+        "input_files": len(files),
+        "output": out_dir,
+        "config": _public_config(cfg),
+        "config_file": cfg.get("_source"),
+        **runner_description(opts),
+    }
+    try:
+        with beam.Pipeline(options=opts) as p:
+            build(p, files, cfg, out_dir, run_info)
+    except KeyboardInterrupt:
+        print("newsbeam: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the run failed: say why in one line, details in the log
+        log.debug("run failed", exc_info=True)
+        print(f"newsbeam: run failed: {type(exc).__name__}: {first_line(exc)}", file=sys.stderr)
+        return 1
+    manifest_path = os.path.join(out_dir, "manifest.json")
+    try:
+        with open(manifest_path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError) as exc:
+        print(f"newsbeam: run failed: no manifest written ({exc})", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(summary(manifest))
+    if not manifest["accounting_ok"]:
+        print("newsbeam: accounting mismatch: records read != docs + rejects", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=os.environ.get("NEWSBEAM_LOG", "WARNING").upper(),
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args, beam_args = parse(argv)
+        if args.version:
+            print(f"newsbeam {__version__}")
+            return 0
+        if args.command != "run":
+            print("usage: newsbeam run --input PATTERN --output DIR [options]  (newsbeam run --help)",
+                  file=sys.stderr)
+            return 2
+        return run(args, beam_args)
+    except (UsageError, ConfigError) as exc:
+        print(f"newsbeam: {first_line(exc)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

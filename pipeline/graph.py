@@ -1,0 +1,198 @@
+"""Assembly of the Beam graph: read -> five stages -> sharded JSONL + manifest.
+
+``build(pipeline, files, cfg, out_dir, run_info)`` adds every step to ``pipeline``; nothing here depends on
+the runner, so the same graph runs on the local runner and on distributed ones.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import uuid
+from typing import Any, Dict, List
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline import writers
+from pipeline.readers import ReadInputs
+from transforms.base import ApplyStage, reject_record
+from transforms.boilerplate import Boilerplate
+from transforms.dedup import DedupKeys, ResolveDuplicates
+from transforms.events import ClusterEvents, EventFeatures
+from transforms.extract import Extract
+from transforms.langid import LangId
+
+# Per-record stages in order: (factory, name). The name is the `stage` of their rejects.
+PER_RECORD_BEFORE_DEDUP = [(Extract, "extract"), (Boilerplate, "boilerplate"), (LangId, "langid"),
+                           (DedupKeys, "dedup")]
+
+
+class DocStats(beam.CombineFn):
+    """Small run statistics over the written documents: languages, duplicates, events."""
+
+    def create_accumulator(self):
+        return {"docs": 0, "langs": collections.Counter(), "duplicates": 0,
+                "dup_clusters": set(), "events": collections.Counter()}
+
+    def add_input(self, acc, rec):
+        acc["docs"] += 1
+        acc["langs"][rec.get("lang") or "und"] += 1
+        dedup = rec.get("dedup") or {}
+        if dedup.get("duplicate_of") is not None:
+            acc["duplicates"] += 1
+            acc["dup_clusters"].add(dedup.get("cluster"))
+        event_id = (rec.get("event") or {}).get("id")
+        if event_id:
+            acc["events"][event_id] += 1
+        return acc
+
+    def merge_accumulators(self, accs):
+        out = self.create_accumulator()
+        for a in accs:
+            out["docs"] += a["docs"]
+            out["langs"].update(a["langs"])
+            out["duplicates"] += a["duplicates"]
+            out["dup_clusters"] |= a["dup_clusters"]
+            out["events"].update(a["events"])
+        return out
+
+    def extract_output(self, acc):
+        return {
+            "docs": acc["docs"],
+            "langs": dict(sorted(acc["langs"].items())),
+            "duplicates": acc["duplicates"],
+            "duplicate_clusters": len(acc["dup_clusters"]),
+            "events": len(acc["events"]),
+            "events_with_several_records": sum(1 for n in acc["events"].values() if n > 1),
+        }
+
+
+class RejectStats(beam.CombineFn):
+    def create_accumulator(self):
+        return collections.Counter()
+
+    def add_input(self, acc, rej):
+        acc[(rej.get("stage") or "?", rej.get("reason") or "?")] += 1
+        return acc
+
+    def merge_accumulators(self, accs):
+        out = collections.Counter()
+        for a in accs:
+            out.update(a)
+        return out
+
+    def extract_output(self, acc):
+        by_stage: Dict[str, Dict[str, int]] = {}
+        for (stage, reason), n in sorted(acc.items()):
+            by_stage.setdefault(stage, {})[reason] = n
+        return by_stage
+
+
+class _WriteManifest(beam.DoFn):
+    def __init__(self, out_dir: str, tmp_dir: str, run_info: Dict[str, Any]):
+        self._out_dir = out_dir
+        self._tmp_dir = tmp_dir
+        self._run_info = run_info
+
+    def process(self, _, stage_counts, doc_stats, reject_stats, shards, dedup_stats):
+        files = sorted(shards, key=lambda s: (s["kind"], s["shard"]))
+        written = {k: sum(s["records"] for s in files if s["kind"] == k) for k in (writers.DOCS, writers.REJECTS)}
+        counts = dict(stage_counts)
+        read = counts.get("read", 0)
+        dropped = (reject_stats.get("dedup") or {}).get("duplicate", 0)
+        manifest = dict(self._run_info)
+        manifest.update({
+            "end": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "counts": {
+                "read": read,
+                "docs": written[writers.DOCS],
+                "rejects": written[writers.REJECTS],
+                "duplicates_dropped": dropped,
+            },
+            "accounting_ok": read == written[writers.DOCS] + written[writers.REJECTS],
+            "stages": counts,
+            "rejects_by_stage": reject_stats,
+            "langs": doc_stats["langs"],
+            "dedup": {"duplicates": doc_stats["duplicates"] + dropped,
+                      "clusters_with_duplicates": dedup_stats.get("clusters", doc_stats["duplicate_clusters"]),
+                      "capped_buckets": dedup_stats.get("capped_buckets", 0)},
+            "events": {"events": doc_stats["events"],
+                       "events_with_several_records": doc_stats["events_with_several_records"]},
+            "files": [{"file": s["file"], "records": s["records"]} for s in files],
+        })
+        manifest["stale_files_removed"] = writers.remove_stale(self._out_dir, [s["file"] for s in files])
+        writers.write_json_atomic(writers.join(self._out_dir, "manifest.json"), manifest)
+        if FileSystems.exists(self._tmp_dir):
+            FileSystems.delete([self._tmp_dir])
+        yield manifest
+
+
+def _count(pcoll, name: str):
+    return pcoll | f"Count{name}" >> beam.combiners.Count.Globally() | f"Key{name}" >> beam.Map(lambda n, k=name: (k, n))
+
+
+def _duplicate_to_reject(rec: Dict[str, Any]) -> Dict[str, Any]:
+    d = rec["dedup"]
+    return reject_record(rec, "dedup", "duplicate",
+                         f"near-duplicate of {d['duplicate_of']} (similarity {d['similarity']})")
+
+
+def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
+          run_info: Dict[str, Any]) -> beam.PCollection:
+    """Adds the whole pipeline to ``p``; returns the PCollection holding the manifest dict."""
+    tmp_dir = writers.join(out_dir, f".newsbeam-tmp-{uuid.uuid4().hex[:12]}")
+    out_cfg = cfg["output"]
+
+    read = p | "Read" >> ReadInputs(files, cfg)
+    rejects = [read["rejects"]]
+    counts = [_count(read["docs"], "read_docs"), _count(read["rejects"], "read_rejects")]
+    docs = read["docs"]
+
+    for factory, name in PER_RECORD_BEFORE_DEDUP:
+        res = docs | ApplyStage(factory, name, cfg)
+        docs = res["docs"]
+        rejects.append(res["rejects"])
+        counts.append(_count(docs, name))
+
+    resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg)
+    docs, dedup_stats = resolved["docs"], resolved["stats"]
+    if out_cfg["drop_duplicates"]:
+        split = docs | "SplitDuplicates" >> beam.Partition(
+            lambda r, n: 1 if r["dedup"].get("duplicate_of") is not None else 0, 2)
+        docs = split[0]
+        rejects.append(split[1] | "DuplicateRejects" >> beam.Map(_duplicate_to_reject))
+
+    res = docs | ApplyStage(EventFeatures, "events", cfg)
+    rejects.append(res["rejects"])
+    docs = res["docs"] | "ClusterEvents" >> ClusterEvents(cfg)
+    counts.append(_count(docs, "events"))
+
+    all_rejects = rejects | "AllRejects" >> beam.Flatten()
+    shards = [
+        docs | writers.WriteShards(writers.DOCS, out_dir, tmp_dir, out_cfg["shards"], out_cfg["compression"]),
+        all_rejects | writers.WriteShards(writers.REJECTS, out_dir, tmp_dir, out_cfg["shards"],
+                                          out_cfg["compression"]),
+    ]
+    shard_info = shards | "AllShards" >> beam.Flatten()
+
+    def stage_counts(pairs):
+        d = dict(pairs)
+        out = {"read": d.pop("read_docs", 0) + d.pop("read_rejects", 0)}
+        out.update({k: v for k, v in d.items()})
+        return out
+
+    stage_counts_pc = counts | "AllCounts" >> beam.Flatten() | "CountsList" >> beam.combiners.ToList() \
+        | "CountsDict" >> beam.Map(stage_counts)
+    doc_stats = docs | "DocStats" >> beam.CombineGlobally(DocStats())
+    reject_stats = all_rejects | "RejectStats" >> beam.CombineGlobally(RejectStats())
+    dedup_stats_one = dedup_stats | "DedupStats" >> beam.combiners.ToList() \
+        | "DedupStatsOne" >> beam.Map(lambda xs: xs[0] if xs else {})
+
+    return (p | "ManifestTrigger" >> beam.Create([None])
+            | "Manifest" >> beam.ParDo(
+                _WriteManifest(out_dir, tmp_dir, run_info),
+                stage_counts=beam.pvalue.AsSingleton(stage_counts_pc),
+                doc_stats=beam.pvalue.AsSingleton(doc_stats),
+                reject_stats=beam.pvalue.AsSingleton(reject_stats),
+                shards=beam.pvalue.AsList(shard_info),
+                dedup_stats=beam.pvalue.AsSingleton(dedup_stats_one)))

@@ -1,0 +1,84 @@
+import os
+
+import pytest
+
+from pipeline.config import CONFIG_DIR, ConfigError, load_config, resolve_path
+
+
+def write(tmp_path, text, name="c.yaml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def test_defaults_load_with_pattern_files():
+    cfg = load_config()
+    assert cfg["output"]["shards"] == 1
+    assert cfg["dedup"]["bands"] * cfg["dedup"]["rows"] == cfg["dedup"]["num_perm"]
+    assert isinstance(cfg["boilerplate"]["patterns"], dict)
+    assert isinstance(cfg["events"]["taxonomy"], dict)
+    assert cfg["_source"] is None
+
+
+def test_user_file_overrides_only_given_keys(tmp_path):
+    cfg = load_config(write(tmp_path, "output:\n  shards: 4\nlangid:\n  min_score: 0.7\n"))
+    assert cfg["output"]["shards"] == 4
+    assert cfg["langid"]["min_score"] == 0.7
+    assert cfg["output"]["compression"] == "none"  # untouched default
+    assert cfg["_source"].endswith("c.yaml")
+
+
+def test_int_accepted_for_float_key(tmp_path):
+    cfg = load_config(write(tmp_path, "langid:\n  min_score: 1\n"))
+    assert cfg["langid"]["min_score"] == 1.0 and isinstance(cfg["langid"]["min_score"], float)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("outptu:\n  shards: 2\n", "outptu"),
+    ("output:\n  shard: 2\n", "output.shard"),
+    ("output:\n  shards: two\n", "output.shards"),
+    ("output:\n  shards: 0\n", "output.shards"),
+    ("output:\n  compression: zip\n", "output.compression"),
+    ("output:\n  drop_duplicates: 1\n", "output.drop_duplicates"),
+    ("langid:\n  min_score: 1.5\n", "langid.min_score"),
+    ("dedup:\n  num_perm: 100\n", "dedup.num_perm"),
+    ("output: 3\n", "output"),
+    ("input:\n  html_extensions: [1, 2]\n", "input.html_extensions"),
+    ("extract:\n  timeout_mode: thread\n", "extract.timeout_mode"),
+    ("extract:\n  max_date: tomorrow\n", "extract.max_date"),
+])
+def test_bad_keys_and_values_name_the_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert f"'{key}'" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_invalid_yaml_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write(tmp_path, "output: [unclosed\n"))
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(str(tmp_path / "nope.yaml"))
+
+
+def test_empty_file_is_defaults(tmp_path):
+    assert load_config(write(tmp_path, ""))["output"] == load_config()["output"]
+
+
+def test_pattern_file_next_to_user_config_wins(tmp_path):
+    write(tmp_path, "lines: {}\n", name="boilerplate.yaml")
+    cfg = load_config(write(tmp_path, "boilerplate:\n  enabled: true\n"))
+    assert cfg["boilerplate"]["patterns"] == {"lines": {}}
+    assert resolve_path("events.yaml", str(tmp_path)) == os.path.join(CONFIG_DIR, "events.yaml")
+
+
+def test_bad_regex_in_pattern_file_is_a_config_error(tmp_path):
+    write(tmp_path, "rules:\n  - reason: x\n    regex: '([unclosed'\n", name="bp.yaml")
+    with pytest.raises(ConfigError, match="not a valid regex"):
+        load_config(write(tmp_path, "boilerplate:\n  patterns_file: bp.yaml\n"))
+
+
+def test_overrides_are_validated():
+    with pytest.raises(ConfigError, match="output.shards"):
+        load_config(None, {"output": {"shards": -1}})
+    assert load_config(None, {"output": {"compression": "gzip"}})["output"]["compression"] == "gzip"

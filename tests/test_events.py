@@ -1,0 +1,325 @@
+"""Event features (types, actors, places, date, keywords) and event clustering (pure functions + Beam)."""
+import random
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline.config import load_config
+from transforms.events import (ClusterEvents, EventFeatures, apply_event_id, blocking_keys, cluster_local,
+                               event_id, pair_score, resolve_components)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def stage(cfg):
+    return EventFeatures(cfg)
+
+
+def rec(rid, text, title="", published="2024-03-07", lang="en", cluster=None):
+    return {"id": rid, "source": f"src/{rid}", "title": title, "text": text, "published": published,
+            "lang": lang, "dedup": {"cluster": cluster or rid}}
+
+
+def ev(stage, *a, **k):
+    return stage(rec(*a, **k))["event"]
+
+
+# ------------------------------------------------------------------------------------------------ shape
+
+def test_shape_and_signature(stage):
+    out = stage(rec("x1", "Police arrested two men in Leeds on Monday.", "Two held in Leeds"))
+    assert set(out["event"]) == {"id", "types", "actors", "places", "date", "keywords"}
+    assert out["event"]["id"] is None
+    sig = out["_event"]
+    assert sig["key"] == "src/x1" and sig["id"] == "x1" and sig["dup"] == "x1"
+    assert sig["terms"] == sorted(sig["terms"]) and len(sig["terms"]) <= 30
+
+
+def test_empty_record(stage):
+    e = ev(stage, "e1", "", "", published=None)
+    assert e == {"id": None, "types": [], "actors": [], "places": [], "date": None, "keywords": []}
+
+
+# ------------------------------------------------------------------------------------------------ types
+
+TYPE_CASES = [
+    ("disaster", "Earthquake shakes coastal towns",
+     "A magnitude 6.4 earthquake struck the coast early on Tuesday. Aftershocks were felt for hours."),
+    ("accident", "Train derails near station",
+     "A passenger train derailed and collided with a freight car. Officials said the crash injured 40."),
+    ("election", "Opposition leads in parliamentary election",
+     "Voters went to the polls on Sunday. The election turnout was high and the candidate conceded."),
+    ("sports", "Late goal wins the cup final",
+     "The striker scored in the 89th minute as the team won the cup final against the league leaders."),
+    ("economy", "Central bank raises interest rates",
+     "The central bank raised interest rates again to fight inflation, and the stock market fell."),
+    ("business", "Carmaker agrees takeover of rival",
+     "The chief executive said the acquisition, a deal worth 4 billion dollars, would close this year."),
+    ("health", "Measles outbreak spreads",
+     "Health officials said the outbreak has infected 300 patients and urged vaccination in hospitals."),
+    ("protest", "Thousands protest pension reform",
+     "Protesters marched through the capital and unions called a strike. The demonstration was peaceful."),
+    ("crime_justice", "Former mayor sentenced for fraud",
+     "A court sentenced the former mayor to five years. The judge said the fraud was deliberate."),
+    ("coerce", "Journalists arrested in raid",
+     "Security forces arrested six journalists in a dawn raid and detained them without charge."),
+    ("fight", "Clashes on the front line",
+     "Heavy fighting and shelling continued as troops repelled an offensive by rebels near the border."),
+    ("entertainment", "Actress wins Oscar for debut film",
+     "The actress thanked the director of the film at the Oscars ceremony; the movie topped the box office."),
+    ("science_tech", "Rocket launches weather satellite",
+     "The rocket launched a satellite into orbit, scientists said, after the launch was delayed twice."),
+]
+
+
+@pytest.mark.parametrize("code,title,text", TYPE_CASES, ids=[c[0] for c in TYPE_CASES])
+def test_types(stage, code, title, text):
+    types = ev(stage, "t-" + code, text, title)["types"]
+    assert types and types[0] == code, types
+    assert len(types) <= 3
+
+
+def test_types_german_french(stage):
+    assert ev(stage, "tde", "Ein schweres Erdbeben erschütterte die Region. Das Beben hatte die Stärke 6.",
+              "Erdbeben in der Region", lang="de")["types"][0] == "disaster"
+    assert ev(stage, "tfr", "Des milliers de manifestants ont défilé. La grève continue.",
+              "Manifestation contre la réforme", lang="fr")["types"][0] == "protest"
+
+
+def test_types_threshold(stage):
+    assert ev(stage, "tnone", "The weather was mild and the garden looked lovely.", "A quiet afternoon")["types"] == []
+
+
+# ----------------------------------------------------------------------------------------------- actors
+
+def test_actors_titles_orgs_and_surnames(stage):
+    text = ("Foreign Minister Erik Halvorsen met President Maria Lindqvist at the Ministry of Defence on "
+            "Tuesday. Halvorsen's aides said the talks went well.\n\n"
+            "Acme Holdings Ltd, whose chief executive Paul Ostrander attended, and the World Bank were also "
+            "represented. NATO officials said Ostrander would report to the Council. The event was in March.")
+    actors = ev(stage, "a1", text, "Ministers meet")["actors"]
+    assert actors[0] == "Erik Halvorsen"        # two mentions (surname-only mapped to the full name)
+    assert "Paul Ostrander" in actors and "Maria Lindqvist" in actors
+    assert "Ministry of Defence" in actors and "Acme Holdings Ltd" in actors and "World Bank" in actors
+    assert "NATO" in actors
+    for bad in ("Halvorsen", "Halvorsen's", "Foreign Minister Erik Halvorsen", "Tuesday", "March", "The",
+                "Ostrander", "President Maria Lindqvist"):
+        assert bad not in actors
+
+
+def test_actors_particles_and_places_excluded(stage):
+    text = ("German Chancellor Katrin von der Berg spoke in Berlin with Omar al-Rashid. "
+            "Von der Berg later flew to Paris. France and Germany issued a joint statement.")
+    actors = ev(stage, "a2", text)["actors"]
+    assert actors[0] == "Katrin von der Berg"
+    assert "Omar al-Rashid" in actors
+    for place in ("Berlin", "Paris", "France", "Germany", "German"):
+        assert place not in actors
+
+
+# ----------------------------------------------------------------------------------------------- places
+
+def test_places_countries_cities_demonyms(stage):
+    text = ("Norwegian rescuers flew to Turkey on Monday. Teams from Ankara and Istanbul joined them, while "
+            "the U.S. sent supplies. The quake was felt in Turkey's south.")
+    places = ev(stage, "p1", text, "Rescuers arrive")["places"]
+    assert places[0] == "Turkey"
+    assert {"Norway", "Ankara", "Istanbul", "United States"} <= set(places)
+
+
+def test_places_stoplisted_common_words(stage):
+    text = ("It was a nice day. Nice weather helped. Reading the report, Mobile phones were banned. "
+            "Split decisions followed in Texas.")
+    places = ev(stage, "p2", text)["places"]
+    assert places == ["Texas"]
+
+
+def test_places_foreign_names(stage):
+    assert "Germany" in ev(stage, "p3", "Die Regierung in Deutschland tagte in München.", lang="de")["places"]
+    assert "Morocco" in ev(stage, "p4", "Un séisme a frappé le Maroc.", lang="fr")["places"]
+
+
+# ------------------------------------------------------------------------------------------------- date
+
+@pytest.mark.parametrize("text,published,lang,expected", [
+    ("The ministers spoke on Monday about trade.", "2024-03-07", "en", "2024-03-04"),    # Thursday -> Monday
+    ("The ministers spoke on Thursday about trade.", "2024-03-07", "en", "2024-03-07"),  # same weekday = that day
+    ("The fire broke out on Tuesday night.", "2024-03-07", "en", "2024-03-05"),
+    ("The bridge collapsed yesterday.", "2024-03-07", "en", "2024-03-06"),
+    ("Officials confirmed the deal earlier today.", "2024-03-07", "en", "2024-03-07"),
+    ("The vote took place on March 3.", "2024-03-07", "en", "2024-03-03"),
+    ("The vote took place on 3 March 2023.", "2024-03-07", "en", "2023-03-03"),
+    ("The summit opened on 2024-02-28 in the capital.", "2024-03-07", "en", "2024-02-28"),
+    ("Die Minister telefonierten gestern.", "2024-03-07", "de", "2024-03-06"),
+    ("Die Minister telefonierten am Montag.", "2024-03-07", "de", "2024-03-04"),
+    ("Das Treffen fand am 3. März statt.", "2024-03-07", "de", "2024-03-03"),
+    ("Les ministres se sont parlé hier.", "2024-03-07", "fr", "2024-03-06"),
+    ("Les ministres se sont parlé lundi.", "2024-03-07", "fr", "2024-03-04"),
+    ("La réunion a eu lieu le 3 mars.", "2024-03-07", "fr", "2024-03-03"),
+    ("Los ministros hablaron ayer.", "2024-03-07", "es", "2024-03-06"),
+    ("Los ministros hablaron el lunes.", "2024-03-07", "es", "2024-03-04"),
+    ("A December 30 report is cited.", "2024-01-05", "en", "2023-12-30"),              # year rolls back
+])
+def test_dates(stage, text, published, lang, expected):
+    assert ev(stage, "d", text, "", published=published, lang=lang)["date"] == expected
+
+
+def test_date_fallbacks(stage):
+    assert ev(stage, "d1", "Nothing about when.", published="2024-03-07")["date"] == "2024-03-07"
+    assert ev(stage, "d2", "It happened on Monday.", published=None)["date"] is None
+    assert ev(stage, "d3", "It happened on 5 May 2021.", published=None)["date"] == "2021-05-05"
+    # lead mentions outweigh a single background mention
+    text = ("The plant exploded on Tuesday, officials said. The blast on Tuesday killed three.\n\n"
+            "A similar accident happened on 4 June 2019.")
+    assert ev(stage, "d4", text, published="2024-03-07")["date"] == "2024-03-05"
+
+
+# --------------------------------------------------------------------------------------------- keywords
+
+def test_keywords(stage, cfg):
+    text = ("Wildfire crews battled the wildfire near the dam. The wildfire forced evacuations of the valley, "
+            "and evacuations continued as the dam was closed.")
+    kws = ev(stage, "k1", text, "Wildfire forces evacuations")["keywords"]
+    assert kws[0] == "wildfire" and "evacuations" in kws
+    assert len(kws) <= cfg["events"]["num_keywords"]
+    for w in ("the", "and", "was", "near"):
+        assert w not in kws
+
+
+def test_keywords_german_stopwords(stage):
+    kws = ev(stage, "k2", "Die Feuerwehr löschte den Brand in der Fabrik. Der Brand war groß.", lang="de")["keywords"]
+    assert "brand" in kws and "der" not in kws and "die" not in kws
+
+
+# ----------------------------------------------------------------------------------------------- clustering
+
+CALL_1 = ("Norwegian Foreign Minister Erik Halvorsen held a phone call on Monday with his Canadian counterpart "
+          "Claire Dubreuil about Arctic fishing rights, the foreign ministry in Oslo said.\n\n"
+          "Halvorsen and Dubreuil agreed to set up a working group on the Arctic fishing dispute.")
+CALL_2 = ("Canada's Foreign Minister Claire Dubreuil spoke by phone with Norway's Erik Halvorsen on Monday, "
+          "focusing on fishing quotas in the Arctic.\n\nDubreuil said in a statement that the call with "
+          "Halvorsen was frank and that Ottawa wants a quick deal on fishing.")
+CALL_3 = ("In a telephone call yesterday, Erik Halvorsen of Norway and Claire Dubreuil of Canada discussed "
+          "the Arctic fishing row. Officials in Oslo said a working group would meet soon.")
+CALL_LATER = ("Norwegian Foreign Minister Erik Halvorsen and Canadian Foreign Minister Claire Dubreuil spoke by "
+              "phone on Wednesday about Arctic fishing rights, the ministry in Oslo said.\n\n"
+              "Halvorsen and Dubreuil discussed the working group on the fishing dispute.")
+QUAKE_1 = ("A magnitude 6.2 earthquake struck eastern Turkey on Tuesday, killing at least 12 people. The quake "
+           "damaged buildings in Malatya and was felt in Ankara, officials said.")
+QUAKE_2 = ("A strong earthquake of magnitude 5.9 hit northern Peru on Thursday, damaging homes. The quake "
+           "was felt in Lima and rescuers were searching for survivors, officials said.")
+
+
+def call_records():
+    return [
+        rec("call-a", CALL_1, "Norway and Canada discuss Arctic fishing in phone call", "2024-03-04"),
+        rec("call-b", CALL_2, "Dubreuil, Halvorsen talk fishing by phone", "2024-03-05"),
+        rec("call-c", CALL_3, "Ministers hold call on Arctic fishing", "2024-03-06"),
+        rec("call-z", CALL_LATER, "Norway, Canada ministers speak again on fishing", "2024-05-08"),
+        rec("quake-tr", QUAKE_1, "Deadly earthquake hits eastern Turkey", "2024-03-05"),
+        rec("quake-pe", QUAKE_2, "Earthquake rattles northern Peru", "2024-03-07"),
+    ]
+
+
+def _features(stage, records):
+    return [stage(r) for r in records]
+
+
+def _ids_by_record(out):
+    return {r["id"]: r["event"]["id"] for r in out}
+
+
+def test_cluster_pure(stage, cfg):
+    feats = _features(stage, call_records())
+    assert feats[0]["event"]["date"] == "2024-03-04"
+    e = cfg["events"]
+    mapping = cluster_local([f["_event"] for f in feats], e["threshold"], e["max_days_apart"],
+                            e["block_keywords"], e["max_block_size"])
+    ids = _ids_by_record([apply_event_id(f, mapping) for f in feats])
+    assert ids["call-a"] == ids["call-b"] == ids["call-c"] == event_id("call-a")
+    assert ids["call-z"] == event_id("call-z")
+    assert ids["quake-tr"] != ids["quake-pe"]
+    assert len({ids["call-a"], ids["call-z"], ids["quake-tr"], ids["quake-pe"]}) == 4
+
+
+def test_pair_score_rules(stage, cfg):
+    feats = {f["id"]: f["_event"] for f in _features(stage, call_records())}
+    md, th = cfg["events"]["max_days_apart"], cfg["events"]["threshold"]
+    assert pair_score(feats["call-a"], feats["call-b"], md) >= th
+    assert pair_score(feats["call-a"], feats["call-z"], md) == 0.0          # two months apart
+    assert pair_score(feats["quake-tr"], feats["quake-pe"], md) < th        # same kind, other place
+    dup = dict(feats["quake-pe"], dup=feats["call-a"]["dup"])
+    assert pair_score(feats["call-a"], dup, md) == 1.0                      # near-duplicates always link
+
+
+def test_blocking_keys_share_a_bucket():
+    base = {"key": "a", "id": "a", "types": [], "terms": ["a:erik halvorsen", "k:fishing"], "dup": "a"}
+    for d1, d2 in [("2024-03-01", "2024-03-04"), ("2024-03-03", "2024-03-04"), ("2024-02-28", "2024-03-02")]:
+        k1 = set(blocking_keys(dict(base, date=d1), 3))
+        k2 = set(blocking_keys(dict(base, key="b", dup="b", date=d2), 3))
+        assert k1 & k2, (d1, d2)
+    assert "dup:a" in blocking_keys(dict(base, date=None), 3)
+
+
+def test_resolve_components_deterministic():
+    ids = {"s1": "z", "s2": "b", "s3": "c", "s4": "d"}
+    m1 = resolve_components([("s1", "s2"), ("s2", "s3")], ids)
+    m2 = resolve_components([("s3", "s2"), ("s2", "s1")][::-1], ids)
+    assert m1 == m2 and set(m1) == {"s1", "s2", "s3"} and set(m1.values()) == {event_id("b")}
+
+
+def test_order_independence(stage, cfg):
+    e = cfg["events"]
+    feats = _features(stage, call_records())
+    ref = None
+    for seed in range(5):
+        shuffled = list(feats)
+        random.Random(seed).shuffle(shuffled)
+        mapping = cluster_local([f["_event"] for f in shuffled], e["threshold"], e["max_days_apart"],
+                                e["block_keywords"], e["max_block_size"])
+        ids = _ids_by_record([apply_event_id(f, mapping) for f in shuffled])
+        assert ref is None or ids == ref
+        ref = ids
+
+
+def test_cluster_events_beam(stage, cfg):
+    feats = _features(stage, call_records())
+    random.Random(3).shuffle(feats)
+    a, z = event_id("call-a"), event_id("call-z")
+    expected = [("call-a", a), ("call-b", a), ("call-c", a), ("call-z", z),
+                ("quake-tr", event_id("quake-tr")), ("quake-pe", event_id("quake-pe"))]
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        out = (p | beam.Create(feats, reshuffle=False) | ClusterEvents(cfg)
+               | beam.Map(lambda r: (r["id"], r["event"]["id"], "_event" in r)))
+        assert_that(out | beam.Map(lambda t: (t[0], t[1])), equal_to(expected))
+        assert_that(out | "NoSig" >> beam.Map(lambda t: t[2]), equal_to([False] * 6), label="no_sig")
+
+
+def test_near_duplicates_always_link(stage, cfg):
+    e = cfg["events"]
+    r1 = stage(rec("n1", "Stocks fell sharply.", "Markets fall", "2024-03-01", cluster="n1"))
+    r2 = stage(rec("n2", "Completely different words here about gardening.", "", "2024-06-01", cluster="n1"))
+    mapping = cluster_local([r1["_event"], r2["_event"]], e["threshold"], e["max_days_apart"])
+    assert mapping["src/n1"] == mapping["src/n2"] == event_id("n1")
+
+
+def test_datelines_elisions_and_german_nouns(stage):
+    e = ev(stage, "x1", "ANKARA — Ein schweres Erdbeben hat Dutzende Gebäude beschädigt. Viele Menschen "
+           "flohen auf die Straßen, sagte Innenministerin Selin Arslan.", lang="de")
+    assert e["places"][0] == "Ankara" and "ANKARA" not in e["actors"]
+    assert e["actors"] == ["Selin Arslan"]
+    assert "Peru" in ev(stage, "x2", "Un séisme a frappé la région d'Arequipa, au Pérou.", lang="fr")["places"]
+
+
+def test_stage_config_driven(cfg):
+    import copy
+    c = copy.deepcopy(cfg)
+    c["events"]["max_types"] = 1
+    c["events"]["num_keywords"] = 2
+    e = EventFeatures(c)(rec("c1", TYPE_CASES[0][2], TYPE_CASES[0][1]))["event"]
+    assert len(e["types"]) <= 1 and len(e["keywords"]) == 2

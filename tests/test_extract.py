@@ -1,0 +1,470 @@
+"""Unit tests of the extract stage (transforms/extract.py) on small hand-written documents."""
+from __future__ import annotations
+
+import copy
+import textwrap
+import threading
+import time
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline.config import load_config
+from transforms.base import Reject
+from transforms import extract as ex_mod
+from transforms.extract import Extract, ExtractTransform, find_date, parse_byline, parse_text_document
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config()
+
+
+def rec(raw, fmt="html", **kw):
+    r = {"id": "d1", "source": "test/d1", "url": None, "title": None, "published": None, "authors": [],
+         "site": None, "_format": fmt, "_raw": raw}
+    r.update(kw)
+    return r
+
+
+PARAS = [
+    "The city council of Riverton voted on Tuesday evening to approve a new budget for public transport, "
+    "ending months of debate between the mayor and opposition members over bus fares and tram lines.",
+    "Under the plan, fares for students and pensioners will fall by a third from next spring, while two "
+    "new tram lines will connect the northern districts with the central station by the end of 2026.",
+    "Critics said the council had not explained how the additional costs would be covered in the long run, "
+    "and warned that other services such as libraries and parks could face cuts in the coming years.",
+    "The mayor rejected the criticism and said the investment would pay for itself through fewer cars, "
+    "cleaner air and more customers for shops in the town centre, which has struggled since the pandemic.",
+]
+
+HTML = """<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Riverton approves transport budget | Riverton Gazette</title>
+<meta property="og:title" content="Riverton approves transport budget">
+<meta property="og:site_name" content="Riverton Gazette">
+<meta name="author" content="Jane Doe; John Roe">
+<meta property="article:published_time" content="2024-03-05T09:30:00Z">
+<link rel="canonical" href="https://www.riverton-gazette.example/news/2024/03/05/transport-budget">
+</head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav></header>
+<main><article>
+<h1>Riverton approves transport budget</h1>
+<p class="byline">By Jane Doe and John Roe</p>
+{paras}
+</article>
+<section id="comments" class="comments">
+<h2>Comments</h2>
+<div class="comment"><p>What a terrible decision, the council never listens to residents of the north
+side and this budget proves it once again beyond any doubt whatsoever.</p></div>
+<div class="comment"><p>Finally some good news for students, I have been waiting for cheaper fares
+for years and years and I am very happy about this outcome today.</p></div>
+</section>
+</main>
+<footer><p>Contact us</p></footer>
+</body></html>
+""".replace("{paras}", "\n".join(f"<p>{p}</p>" for p in PARAS))
+
+
+# ------------------------------------------------------------------------------------------- HTML
+
+EMPTY_PAGE = "<html><head><title>x</title><script>var a = 1;</script></head><body><img src='a.png'></body></html>"
+
+def test_html_metadata_fields(cfg):
+    out = Extract(cfg)(rec(HTML))
+    assert out["title"] == "Riverton approves transport budget"
+    assert out["authors"] == ["Jane Doe", "John Roe"]
+    assert out["published"] == "2024-03-05"
+    assert out["site"] == "Riverton Gazette"
+    assert out["url"] == "https://www.riverton-gazette.example/news/2024/03/05/transport-budget"
+    assert "_raw" not in out
+
+
+def test_html_paragraphs_one_blank_line_and_comments_excluded(cfg):
+    out = Extract(cfg)(rec(HTML))
+    text = out["text"]
+    for p in PARAS:
+        assert p in text
+    assert "\n\n\n" not in text
+    parts = text.split("\n\n")
+    assert all(p.strip() and "\n" not in p for p in parts)
+    assert parts[-1] == PARAS[-1]
+    assert "terrible decision" not in text and "cheaper fares" not in text
+    assert not text.startswith("Riverton approves transport budget")  # title is its own field
+
+
+def test_html_comments_included_when_configured(cfg):
+    c = copy.deepcopy(cfg)
+    c["extract"]["include_comments"] = True
+    out = Extract(c)(rec(HTML))
+    assert "cheaper fares" in out["text"]
+
+
+def test_html_input_hints_win(cfg):
+    out = Extract(cfg)(rec(HTML, url="https://mirror.example/a", title="Given title", published="2024-01-02",
+                           site="Given site"))
+    assert out["url"] == "https://mirror.example/a"
+    assert out["title"] == "Given title"
+    assert out["published"] == "2024-01-02"
+    assert out["site"] == "Given site"
+
+
+def test_html_site_falls_back_to_hostname(cfg):
+    page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article></body></html>"
+    out = Extract(cfg)(rec(page, url="https://www.example.org/x/1"))
+    assert out["site"] == "example.org"
+    assert out["published"] is None  # no date anywhere: never today's date
+
+
+def test_html_without_date_is_null_not_today(cfg):
+    page = ("<html><head><title>A story</title></head><body><article>"
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "<p>© 2023 Example</p></article></body></html>")
+    out = Extract(cfg)(rec(page))
+    assert out["published"] is None
+
+
+def test_html_no_text_rejected(cfg):
+    with pytest.raises(Reject) as ei:
+        Extract(cfg)(rec(EMPTY_PAGE))
+    assert ei.value.reason == "no_text"
+
+
+def test_min_text_chars(cfg):
+    c = copy.deepcopy(cfg)
+    c["extract"]["min_text_chars"] = 5000
+    with pytest.raises(Reject) as ei:
+        Extract(c)(rec(HTML))
+    assert ei.value.reason == "no_text"
+
+
+def test_deterministic(cfg):
+    a = Extract(cfg)(rec(HTML))
+    b = Extract(cfg)(rec(HTML))
+    assert a == b
+    t1 = Extract(cfg)(rec(MD_DE, fmt="markdown"))
+    t2 = Extract(cfg)(rec(MD_DE, fmt="markdown"))
+    assert t1 == t2
+
+
+def test_process_mode_in_worker_thread_same_result(cfg):
+    """Off the main thread the extraction runs in a child process; the result is identical."""
+    direct = Extract(cfg, mode="signal")(rec(HTML))
+    stage = Extract(cfg)  # auto
+    box = {}
+    th = threading.Thread(target=lambda: box.setdefault("out", stage(rec(HTML))))
+    th.start()
+    th.join(60)
+    try:
+        assert stage._worker is not None  # really went through the child process
+        assert box["out"] == direct
+    finally:
+        stage.close()
+
+
+# --------------------------------------------------------------------------------------- timeout
+
+def _slow_extract(raw, url, opts):
+    time.sleep(30)
+    return {"text": "never"}
+
+
+def test_timeout_signal_main_thread(cfg, monkeypatch):
+    c = copy.deepcopy(cfg)
+    c["extract"]["timeout_seconds"] = 0.3
+    monkeypatch.setattr(ex_mod, "extract_html", _slow_extract)
+    stage = Extract(c, mode="signal")
+    with pytest.raises(Reject) as ei:
+        stage(rec(HTML))
+    assert ei.value.reason == "timeout"
+    # the stage keeps working after a timeout
+    monkeypatch.undo()
+    assert Extract(cfg, mode="signal")(rec(HTML))["text"]
+
+
+def test_timeout_process_mode(cfg, tmp_path, monkeypatch):
+    (tmp_path / "nb_slow_extract.py").write_text(textwrap.dedent("""
+        import time
+        def slow(raw, url, opts):
+            time.sleep(30)
+            return {"text": "never"}
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    c = copy.deepcopy(cfg)
+    c["extract"]["timeout_seconds"] = 1.0
+    stage = Extract(c, mode="process")
+    try:
+        stage.html_target = "nb_slow_extract:slow"
+        with pytest.raises(Reject) as ei:
+            stage(rec(HTML))
+        assert ei.value.reason == "timeout"
+        # next document: a fresh child, normal extraction
+        stage.html_target = ex_mod._HTML_TARGET
+        assert "Riverton" in stage(rec(HTML))["text"]
+    finally:
+        stage.close()
+
+
+def test_timeout_from_worker_thread(cfg, monkeypatch, tmp_path):
+    (tmp_path / "nb_slow_extract2.py").write_text(
+        "import time\ndef slow(raw, url, opts):\n    time.sleep(30)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    c = copy.deepcopy(cfg)
+    c["extract"]["timeout_seconds"] = 1.0
+    stage = Extract(c)
+    stage.html_target = "nb_slow_extract2:slow"
+    box = {}
+
+    def work():
+        try:
+            stage(rec(HTML))
+        except Reject as exc:
+            box["reason"] = exc.reason
+
+    th = threading.Thread(target=work)
+    th.start()
+    th.join(60)
+    stage.close()
+    assert box.get("reason") == "timeout"
+
+
+def test_pathological_deep_html_is_bounded(cfg):
+    """A huge deeply nested page either extracts or is rejected (timeout/no_text), never hangs."""
+    c = copy.deepcopy(cfg)
+    c["extract"]["timeout_seconds"] = 2.0
+    page = "<html><body>" + "<div>" * 5000 + "<p>deep text here</p>" * 2000 + "</div>" * 5000 + "</body></html>"
+    stage = Extract(c, mode="process")
+    t = time.monotonic()
+    try:
+        try:
+            stage(rec(page))
+        except Reject as exc:
+            assert exc.reason in ("timeout", "no_text")
+    finally:
+        stage.close()
+    assert time.monotonic() - t < 30
+
+
+# ------------------------------------------------------------------------------- text / markdown
+
+TXT_EN = """Storm hits the northern coast
+
+By Jane Doe and John Roe | March 5, 2024
+
+The storm reached the coast on Tuesday night, bringing winds of up to 120 kilometres an hour.
+Thousands of residents were evacuated from low-lying areas before the water rose.
+Emergency services said no one had been seriously injured.
+
+Original url: https://news.example.com/storm
+"""
+
+MD_DE = """# Sturm trifft die Nordküste
+
+Von **Hans Müller** und Eva Schmidt
+
+Veröffentlicht am 5. März 2024
+
+Der Sturm erreichte die Küste am Dienstagabend mit Windgeschwindigkeiten von bis zu
+120 Kilometern pro Stunde. Mehr dazu [auf unserer Seite](https://example.de/mehr).
+
+![Ein Bild](https://example.de/bild.jpg)
+
+## Evakuierungen
+
+Tausende Bewohner wurden _rechtzeitig_ aus den tief gelegenen Gebieten gebracht.
+
+- erster Punkt
+- zweiter Punkt
+
+```
+code bleibt erhalten
+```
+
+Quelle: https://example.de/sturm
+"""
+
+TXT_FR = """Tempête sur la côte nord
+Par Jean Dupont et Marie Martin
+Publié le 5 mars 2024
+La tempête a atteint la côte mardi soir, avec des vents allant jusqu'à 120 kilomètres par heure.
+Des milliers d'habitants ont été évacués avant la montée des eaux.
+"""
+
+TXT_ES = """Tormenta en la costa norte
+
+Por Ana García
+
+5 de marzo de 2024
+
+La tormenta llegó a la costa el martes por la noche con vientos de hasta 120 kilómetros por hora.
+
+Fuente: https://ejemplo.es/tormenta
+"""
+
+TXT_IT = """Tempesta sulla costa
+
+Di Mario Rossi
+
+05.03.2024
+
+La tempesta ha raggiunto la costa martedì sera con venti fino a 120 chilometri all'ora.
+"""
+
+
+def test_text_header_english(cfg):
+    out = Extract(cfg)(rec(TXT_EN, fmt="text"))
+    assert out["title"] == "Storm hits the northern coast"
+    assert out["authors"] == ["Jane Doe", "John Roe"]
+    assert out["published"] == "2024-03-05"
+    assert out["url"] == "https://news.example.com/storm"
+    assert out["site"] == "news.example.com"
+    assert out["text"].startswith("The storm reached the coast")
+    assert "Original url" not in out["text"] and "By Jane" not in out["text"]
+    # one paragraph a line in the dump -> each line its own paragraph
+    assert out["text"].count("\n\n") == 2 and "\n\n\n" not in out["text"]
+
+
+def test_markdown_header_and_markup_german(cfg):
+    out = Extract(cfg)(rec(MD_DE, fmt="markdown"))
+    assert out["title"] == "Sturm trifft die Nordküste"
+    assert out["authors"] == ["Hans Müller", "Eva Schmidt"]
+    assert out["published"] == "2024-03-05"
+    assert out["url"] == "https://example.de/sturm"
+    paras = out["text"].split("\n\n")
+    assert paras[0] == ("Der Sturm erreichte die Küste am Dienstagabend mit Windgeschwindigkeiten von bis zu "
+                        "120 Kilometern pro Stunde. Mehr dazu auf unserer Seite.")
+    assert "Evakuierungen" in paras
+    assert "Tausende Bewohner wurden rechtzeitig aus den tief gelegenen Gebieten gebracht." in paras
+    assert "- erster Punkt" in paras and "- zweiter Punkt" in paras
+    assert "code bleibt erhalten" in paras
+    for junk in ("#", "**", "](", "![", "Quelle", "bild.jpg", "Veröffentlicht"):
+        assert junk not in out["text"]
+
+
+def test_text_header_french_without_blank_lines(cfg):
+    out = Extract(cfg)(rec(TXT_FR, fmt="text"))
+    assert out["title"] == "Tempête sur la côte nord"
+    assert out["authors"] == ["Jean Dupont", "Marie Martin"]
+    assert out["published"] == "2024-03-05"
+    assert out["text"].split("\n\n")[0].startswith("La tempête a atteint")
+
+
+def test_text_header_spanish_and_italian(cfg):
+    es = Extract(cfg)(rec(TXT_ES, fmt="text"))
+    assert (es["title"], es["authors"], es["published"], es["url"]) == (
+        "Tormenta en la costa norte", ["Ana García"], "2024-03-05", "https://ejemplo.es/tormenta")
+    assert es["text"].startswith("La tormenta llegó")
+    it = Extract(cfg)(rec(TXT_IT, fmt="text"))
+    assert (it["title"], it["authors"], it["published"]) == ("Tempesta sulla costa", ["Mario Rossi"], "2024-03-05")
+
+
+def test_text_input_values_win(cfg):
+    out = Extract(cfg)(rec(TXT_EN, fmt="text", url="https://given.example/x", title="Given", published="2020-01-01"))
+    assert (out["url"], out["title"], out["published"]) == ("https://given.example/x", "Given", "2020-01-01")
+    assert "Original url" not in out["text"]
+
+
+def test_text_normalisation_and_hard_wraps(cfg):
+    raw = ("First paragraph of the article is wrapped at a fixed width by the old\r\n"
+           "mail program, and it continues on this line with more words until the\r\n"
+           "sentence ends here.   \r\n\r\n\r\n\r\n"
+           "Second paragraph is short.\r\n")
+    out = Extract(cfg)(rec(raw, fmt="text"))
+    assert out["text"] == ("First paragraph of the article is wrapped at a fixed width by the old mail program, "
+                           "and it continues on this line with more words until the sentence ends here.\n\n"
+                           "Second paragraph is short.")
+    assert out["title"] is None
+
+
+def test_text_real_first_sentence_is_not_metadata(cfg):
+    raw = ("By the time the rescue teams arrived, the water had already reached the first floor of most houses.\n"
+           "March was the wettest month on record.\n")
+    out = Extract(cfg)(rec(raw, fmt="text"))
+    assert out["authors"] == [] and out["published"] is None and out["title"] is None
+    assert out["text"].startswith("By the time the rescue teams arrived")
+
+
+def test_text_empty_rejected(cfg):
+    with pytest.raises(Reject) as ei:
+        Extract(cfg)(rec("Title only\n\nURL: https://x.example/a\n", fmt="text"))
+    assert ei.value.reason == "no_text"
+
+
+@pytest.mark.parametrize("line,iso", [
+    ("Published: 2024-03-05", "2024-03-05"),
+    ("March 5, 2024", "2024-03-05"),
+    ("Tuesday, Mar. 5th, 2024 10:30 AM EST", "2024-03-05"),
+    ("5 mars 2024", "2024-03-05"),
+    ("1er mars 2024", "2024-03-01"),
+    ("05.03.2024", "2024-03-05"),
+    ("5 de marzo de 2024", "2024-03-05"),
+    ("5 marzo 2024", "2024-03-05"),
+    ("Dienstag, 5. März 2024, 14:00 Uhr", "2024-03-05"),
+])
+def test_find_date(line, iso):
+    from transforms.extract import parse_date_line
+    assert parse_date_line(line) == iso
+
+
+def test_date_line_not_in_sentence():
+    from transforms.extract import parse_date_line
+    assert parse_date_line("The council met on March 5, 2024 to discuss the budget") is None
+    assert parse_date_line("Updated: sometime in spring") is None  # dateutil would guess: refused
+    assert find_date("31.02.2024") is None
+
+
+def test_parse_byline():
+    assert parse_byline("By Jane Doe and John E. Smith") == ["Jane Doe", "John E. Smith"]
+    assert parse_byline("Von Hans Müller und Eva Schmidt") == ["Hans Müller", "Eva Schmidt"]
+    assert parse_byline("Por Ana García y Luis Pérez") == ["Ana García", "Luis Pérez"]
+    assert parse_byline("By the way, nothing happened") is None
+
+
+def test_parse_markdown_front_matter():
+    raw = "---\ntitle: \"Front matter title\"\ndate: 2024-03-05\nauthor: Jane Doe\n---\n\nBody text here.\n"
+    out = parse_text_document(raw, markdown=True)
+    assert (out["title"], out["published"], out["authors"], out["text"]) == (
+        "Front matter title", "2024-03-05", ["Jane Doe"], "Body text here.")
+
+
+# ------------------------------------------------------------------------------------------ Beam
+
+def test_beam_apply_stage_rejects(cfg):
+    good = rec(TXT_EN, fmt="text")
+    bad = rec(EMPTY_PAGE, id="d2", source="test/d2")
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        res = p | beam.Create([good, bad]) | ExtractTransform(cfg)
+        assert_that(res["docs"] | "ids" >> beam.Map(lambda r: (r["id"], r["title"], "_raw" in r)),
+                    equal_to([("d1", "Storm hits the northern coast", False)]), label="docs")
+        assert_that(res["rejects"], equal_to([{"source": "test/d2", "id": "d2", "stage": "extract",
+                                               "reason": "no_text", "message": "no main text found"}]),
+                    label="rejects")
+
+
+def test_markdown_h1_after_intro_line_wins():
+    raw = "![logo](logo.png) Example Weekly\n\n# The real headline\n\nBody paragraph of the story.\n"
+    out = parse_text_document(raw, markdown=True)
+    assert out["title"] == "The real headline"
+    assert out["text"] == "Example Weekly\n\nBody paragraph of the story."
+
+
+def test_timeout_not_swallowed_by_except_exception(cfg, monkeypatch):
+    """The SIGALRM exception must get through library code that catches Exception."""
+    def stubborn(raw, url, opts):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.05)
+            except Exception:
+                pass
+        return {"text": "never"}
+
+    c = copy.deepcopy(cfg)
+    c["extract"]["timeout_seconds"] = 0.3
+    monkeypatch.setattr(ex_mod, "extract_html", stubborn)
+    t = time.monotonic()
+    with pytest.raises(Reject) as ei:
+        Extract(c, mode="signal")(rec(HTML))
+    assert ei.value.reason == "timeout" and time.monotonic() - t < 10

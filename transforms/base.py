@@ -1,0 +1,98 @@
+"""What every stage shares: the record shape, the reject signal and the Beam wrapper.
+
+A stage is a class built once per worker from the whole validated config (``Stage(cfg)``) and then called
+once per record (``stage(record) -> record``). The call is plain Python: no Beam in it, so it is tested
+directly and reused by the benchmark's plain loop. A document that cannot go on raises :class:`Reject`
+with a reason code; the wrapper turns it (or any unexpected exception, reason ``error``) into a reject
+record on the ``rejects`` output, so nothing is lost silently and bad documents never fail a run.
+
+Record fields while in flight (a plain dict):
+
+- contract fields (``id``, ``source``, ``url``, ``title``, ``authors``, ``published``, ``site``, ``text``,
+  ``lang``, ``lang_score``, ``boilerplate``, ``dedup``, ``event``) filled stage by stage;
+- internal fields start with ``_`` and are dropped by the writer: ``_format`` (``html``, ``text`` or
+  ``markdown``), ``_raw`` (the decoded input document, removed by ``extract``), ``_minhash`` and other
+  per-stage scratch values.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any, Callable, Dict, Iterable, Optional
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+log = logging.getLogger(__name__)
+
+REJECTS = "rejects"
+
+
+class Reject(Exception):
+    """Raised by a stage for a document that cannot go on; becomes a reject record."""
+
+    def __init__(self, reason: str, message: str = ""):
+        super().__init__(f"{reason}: {message}" if message else reason)
+        self.reason = reason
+        self.message = message or reason
+
+
+def reject_record(record: Dict[str, Any], stage: str, reason: str, message: str) -> Dict[str, Any]:
+    """The contract's reject shape: ``{"source", "id", "stage", "reason", "message"}``."""
+    return {
+        "source": record.get("source"),
+        "id": record.get("id"),
+        "stage": stage,
+        "reason": reason,
+        "message": str(message)[:500],
+    }
+
+
+def run_stage(stage: Callable[[Dict[str, Any]], Dict[str, Any]], name: str,
+              record: Dict[str, Any]) -> tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
+    """Call one stage on one record: ``(record, None)`` or ``(None, reject)``. Never raises."""
+    try:
+        return stage(record), None
+    except Reject as exc:
+        return None, reject_record(record, name, exc.reason, exc.message)
+    except Exception as exc:  # a bug or a pathological document: reject it, keep the run going
+        log.warning("stage %s failed on %s: %s", name, record.get("source"), traceback.format_exc(limit=3))
+        return None, reject_record(record, name, "error", f"{type(exc).__name__}: {exc}")
+
+
+class _StageDoFn(beam.DoFn):
+    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any]):
+        self._factory = factory
+        self._name = name
+        self._cfg = cfg
+        self._stage = None
+
+    def setup(self):
+        self._stage = self._factory(self._cfg)
+
+    def teardown(self):
+        close = getattr(self._stage, "close", None)
+        if close is not None:
+            close()
+
+    def process(self, record: Dict[str, Any]) -> Iterable[Any]:
+        out, rej = run_stage(self._stage, self._name, record)
+        if rej is not None:
+            yield pvalue.TaggedOutput(REJECTS, rej)
+        else:
+            yield out
+
+
+class ApplyStage(beam.PTransform):
+    """Runs a per-record stage; returns ``{"docs": PCollection, "rejects": PCollection}``."""
+
+    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any]):
+        super().__init__(label=name)
+        self._factory = factory
+        self._name = name
+        self._cfg = cfg
+
+    def expand(self, pcoll):
+        res = pcoll | beam.ParDo(_StageDoFn(self._factory, self._name, self._cfg)).with_outputs(
+            REJECTS, main="docs")
+        return {"docs": res.docs, "rejects": res[REJECTS]}

@@ -1,0 +1,237 @@
+"""Boilerplate stage: removes junk lines (donation appeals, link lists, banners, share bars, captions, ...).
+
+Works line by line on ``record["text"]`` (paragraphs separated by blank lines; a text dump may have one
+block a line, so every non-empty line is judged on its own). Patterns and limits live in
+``configs/boilerplate.yaml`` (format documented at its top), never in code. For each line, in order:
+
+1. *block starters*: a short header line ("Most Read", "Related stories", "Lire aussi") removes itself and
+   the run of short, headline-like lines after it (at most ``defaults.block_max_words`` words, not ending
+   like a sentence with "." or "!"), up to the next real paragraph or ``defaults.block_max_lines`` lines;
+2. *line patterns* per reason, only on lines with at most ``max_words`` words (per reason or per
+   pattern), so a long real paragraph that mentions "subscribe" or "cookies" is never removed;
+3. the tag-cloud heuristic (``item_list``): many short capitalised items separated by , | • / -> ``tags``.
+
+Sets ``record["boilerplate"] = {"removed": lines removed, "reasons": {reason: count}}`` and the cleaned
+text (one blank line between paragraphs). Nothing left, or less than ``boilerplate.min_text_chars``
+characters -> ``Reject("no_text")``. ``boilerplate.enabled: false`` passes records through (removed 0).
+
+Not here (a later issue): the corpus-level pass that removes lines repeated across many documents of the
+same site; it needs a cross-record stage (counts of line hashes per site as a side input).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from transforms.base import ApplyStage, Reject
+
+NAME = "boilerplate"
+
+_BULLET = re.compile(r"^(?:[-*+•·▪►>]|\d{1,2}[.)])\s+")
+_NUMBERED = re.compile(r"^\(?\d{1,3}[.)]\s")  # numbered list items: article content, never a menu
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!]['\"”’»)]*$")
+_CAPITALISED_CONNECTORS = {"of", "and", "the", "for", "in", "on", "&", "de", "la", "le", "les", "des", "du",
+                           "di", "del", "della", "der", "die", "das", "und", "y", "e", "et", "von", "van"}
+
+Pattern = Tuple[re.Pattern, int]
+
+
+def _compile_list(items: Any, default_max: int, where: str) -> List[Pattern]:
+    out: List[Pattern] = []
+    for i, item in enumerate(items or []):
+        if isinstance(item, dict):
+            rx, mw = item.get("regex"), int(item.get("max_words", default_max))
+        else:
+            rx, mw = item, default_max
+        if not isinstance(rx, str):
+            raise ValueError(f"boilerplate pattern {where}[{i}] is not a string")
+        out.append((re.compile(rx, re.I), mw))
+    return out
+
+
+def normalise_line(line: str) -> str:
+    """What the patterns see: stripped, list bullet removed, typographic quotes as ASCII, single spaces."""
+    s = line.strip()
+    s = _BULLET.sub("", s)
+    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+class Boilerplate:
+    """``Boilerplate(cfg)(record) -> record`` with cleaned text and ``boilerplate`` counts."""
+
+    name = NAME
+
+    def __init__(self, cfg: Dict[str, Any]):
+        bc = cfg["boilerplate"]
+        self.enabled = bool(bc.get("enabled", True))
+        self.min_chars = int(bc.get("min_text_chars", 1))
+        self.min_paragraph_words = int(bc.get("min_paragraph_words", 4))
+        pats = bc.get("patterns")
+        if pats is None:  # a hand-built cfg without load_config(): load the named file
+            from pipeline.config import load_yaml, resolve_path
+            pats = load_yaml(resolve_path(bc.get("patterns_file", "boilerplate.yaml"), None),
+                             "boilerplate patterns file")
+        pats = pats or {}
+        d = pats.get("defaults") or {}
+        self.max_words = int(d.get("max_words", 12))
+        self.block_max_words = int(d.get("block_max_words", 20))
+        self.block_max_lines = int(d.get("block_max_lines", 30))
+        self.lines: List[Tuple[str, List[Pattern]]] = []
+        self.blocks: List[Tuple[str, List[Pattern]]] = []
+        for reason, spec in (pats.get("reasons") or {}).items():
+            spec = spec or {}
+            mw = int(spec.get("max_words", self.max_words))
+            line = spec.get("line") or {}
+            block = spec.get("block") or {}
+            self.lines.append((reason, _compile_list(line.get("patterns"), int(line.get("max_words", mw)),
+                                                     f"reasons.{reason}.line.patterns")))
+            if block.get("patterns"):
+                self.blocks.append((reason, _compile_list(block["patterns"], int(block.get("max_words", 6)),
+                                                          f"reasons.{reason}.block.patterns")))
+        sr = pats.get("short_runs") or {}
+        self.run_formats = set(sr.get("formats") or [])
+        self.run_min_lines = int(sr.get("min_lines", 3))
+        self.run_max_words = int(sr.get("max_words", 10))
+        self.run_edges = bool(sr.get("edges", True))
+        self.run_content_words = int(sr.get("content_words", 12))
+        il = pats.get("item_list") or {}
+        self.item_sep = re.compile(il["regex"]) if il.get("regex") else None
+        self.item_min = int(il.get("min_items", 4))
+        self.item_max_words = int(il.get("max_item_words", 3))
+        self.item_min_cap = float(il.get("min_capitalised", 0.8))
+
+    # -- single-line classification ---------------------------------------------------------------
+    @staticmethod
+    def _match(patterns: List[Pattern], s: str, wc: int) -> bool:
+        return any(wc <= mw and rx.search(s) for rx, mw in patterns)
+
+    def block_reason(self, s: str, wc: int) -> Optional[str]:
+        for reason, pats in self.blocks:
+            if self._match(pats, s, wc):
+                return reason
+        return None
+
+    def line_reason(self, s: str, wc: int) -> Optional[str]:
+        for reason, pats in self.lines:
+            if self._match(pats, s, wc):
+                return reason
+        if self.item_sep is not None and self._is_item_list(s):
+            return "tags"
+        return None
+
+    def _is_item_list(self, s: str) -> bool:
+        if _SENTENCE_END.search(s) or ":" in s:
+            return False
+        items = [x.strip() for x in self.item_sep.split(s) if x.strip()]
+        if len(items) < self.item_min:
+            return False
+        caps = 0
+        for it in items:
+            words = it.split()
+            if len(words) > self.item_max_words:
+                return False
+            if all(w[:1].isupper() or w[:1].isdigit() or w[:1] == "#" or w.lower() in _CAPITALISED_CONNECTORS
+                   for w in words):
+                caps += 1
+        return caps >= self.item_min_cap * len(items)
+
+    def _continues_block(self, s: str, wc: int) -> bool:
+        return wc <= self.block_max_words and not _SENTENCE_END.search(s)
+
+    # -- the stage ----------------------------------------------------------------------------------
+    def _short_runs(self, items: List[List[Any]]) -> None:
+        """Text dumps: mark runs of short lines (menus, link lists without a header, footers) as `short_run`.
+
+        ``items`` are [para index, line, normalised, word count, reason]. A line is short with at most
+        ``run_max_words`` words, no sentence ending (. ! ?) and no list numbering ("1)", "2."). A run (already removed lines continue it) with at
+        least ``run_min_lines`` short kept lines is removed; with ``edges``, so are short lines before the
+        first and after the last content line (``content_words`` words or more)."""
+        def short(it):
+            return (it[3] <= self.run_max_words and not _SENTENCE_END.search(it[2])
+                    and not it[2].endswith("?") and not _NUMBERED.match(it[1].strip()))
+
+        n = len(items)
+        i = 0
+        while i < n:
+            if items[i][4] is None and not short(items[i]):
+                i += 1
+                continue
+            j = i
+            while j < n and (items[j][4] is not None or short(items[j])):
+                j += 1
+            members = [k for k in range(i, j) if items[k][4] is None]
+            if len(members) >= self.run_min_lines:
+                for k in members:
+                    items[k][4] = "short_run"
+            i = j
+        if self.run_edges:
+            content = [k for k, it in enumerate(items) if it[4] is None and it[3] >= self.run_content_words]
+            if content:
+                for k, it in enumerate(items):
+                    if it[4] is None and (k < content[0] or k > content[-1]) and short(it):
+                        it[4] = "short_run"
+
+    def clean(self, text: str, fmt: Optional[str] = None,
+              site: Optional[str] = None) -> Tuple[str, int, Dict[str, int]]:
+        """Text -> (cleaned text, lines removed, {reason: count}); ``fmt`` is the record's input format,
+        ``site`` its site name (a line that is only the site name is a masthead: reason ``navigation``)."""
+        site_line = normalise_line(site).lower() if site else None
+        paras = [[ln for ln in p.split("\n") if ln.strip()] for p in re.split(r"\n[ \t]*\n", text.strip())]
+        block: Optional[str] = None
+        block_left = 0
+        items: List[List[Any]] = []
+        for pi, para in enumerate(paras):
+            for line in para:
+                s = normalise_line(line)
+                wc = len(s.split())
+                reason = None
+                if s:
+                    starter = self.block_reason(s, wc)
+                    if site_line and s.lower() == site_line:
+                        reason = "navigation"
+                    elif starter:
+                        reason, block, block_left = starter, starter, self.block_max_lines
+                    else:
+                        reason = self.line_reason(s, wc)
+                        if reason is None and block and block_left > 0 and self._continues_block(s, wc):
+                            reason = block
+                            block_left -= 1
+                        elif reason is None:
+                            block = None
+                items.append([pi, line, s, wc, reason])
+        if fmt in self.run_formats:
+            self._short_runs(items)
+        reasons: Dict[str, int] = {}
+        out: Dict[int, List[str]] = {}
+        for pi, line, _, _, reason in items:
+            if reason is None:
+                out.setdefault(pi, []).append(line.rstrip())
+            else:
+                reasons[reason] = reasons.get(reason, 0) + 1
+        removed = sum(reasons.values())
+        return "\n\n".join("\n".join(out[pi]) for pi in sorted(out)), removed, dict(sorted(reasons.items()))
+
+    def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:
+        text = record.get("text") or ""
+        if not self.enabled:
+            record["boilerplate"] = {"removed": 0, "reasons": {}}
+            return record
+        cleaned, removed, reasons = self.clean(text, record.get("_format"), record.get("site"))
+        record["text"] = cleaned
+        record["boilerplate"] = {"removed": removed, "reasons": reasons}
+        if not cleaned.strip():
+            raise Reject("no_text", f"nothing left after removing {removed} boilerplate lines")
+        longest = max(len(p.split()) for p in cleaned.split("\n\n"))
+        if longest < self.min_paragraph_words:
+            raise Reject("no_text", f"only short labels left after boilerplate removal (longest paragraph "
+                                    f"{longest} words, fewer than {self.min_paragraph_words})")
+        if len(cleaned) < self.min_chars:
+            raise Reject("no_text", f"{len(cleaned)} characters left after boilerplate removal, "
+                                    f"fewer than {self.min_chars}")
+        return record
+
+
+def BoilerplateTransform(cfg: Dict[str, Any]) -> ApplyStage:
+    """Beam wrapper: ``pcoll | BoilerplateTransform(cfg)`` -> {"docs", "rejects"}."""
+    return ApplyStage(Boilerplate, NAME, cfg)

@@ -1,0 +1,797 @@
+"""Extract stage: raw document (``_raw``) -> main text and metadata.
+
+* HTML goes through trafilatura (``bare_extraction``, metadata on, no network, no cross-document dedup).
+  Its text has one paragraph a line; the stage joins them with one blank line. A first paragraph equal to
+  the title is dropped (the title has its own field), as for text/markdown below.
+* Plain text and Markdown are passed through after normalisation, with header/footer metadata lines
+  recognised and removed from the text (see :func:`parse_text_document`).
+
+Field precedence: ``url`` from the input record wins (an input hint such as a JSONL url or a WARC target
+URI is where the document really came from); for ``title``, ``published``, ``authors`` and ``site`` a
+non-empty input value wins over the extracted one.
+
+Determinism: trafilatura's date search (htmldate) is given a fixed ``max_date`` (``extract.max_date``)
+instead of its default "today", and ``extensive_search`` is off unless ``extract.extensive_date_search`` is
+set (the extensive search may fall back to a copyright year as YYYY-01-01). Nothing reads the clock.
+
+Time limit (``extract.timeout_seconds``, HTML only; text/markdown parsing is linear regex work):
+
+* main thread (plain loops, the benchmark, tests): ``signal.setitimer`` + SIGALRM; a previous SIGALRM
+  handler and timer (e.g. pytest-timeout's) are saved and restored. Cost: ~0.
+* any other thread (Beam SDK harness bundles run in worker threads): the extraction runs in a persistent
+  child process per stage instance (``python -c`` importing this module), fed through a pipe; on timeout the
+  child is killed and restarted lazily for the next document. Cost: one interpreter start per worker
+  (~0.3 s, once) plus pickling the page through a pipe (well under 1 ms a page).
+* ``extract.timeout_mode`` forces ``signal`` (main thread only; falls back to ``process`` elsewhere) or
+  ``process``; ``auto`` picks as above.
+
+A signal cannot interrupt a single long C call (one huge lxml parse); the process mode can.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
+
+from transforms.base import ApplyStage, Reject
+
+NAME = "extract"
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Function run on each HTML page, "module:function"; the worker child imports it by name.
+_HTML_TARGET = "transforms.extract:extract_html"
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------------
+
+def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """trafilatura on one page -> plain dict (picklable) or None when nothing was found."""
+    import trafilatura  # imported lazily: the text/markdown path and the parent of a worker need not load it
+
+    doc = trafilatura.bare_extraction(
+        raw,
+        url=url or None,
+        favor_precision=opts.get("favor_precision", False),
+        include_comments=opts.get("include_comments", False),
+        include_tables=opts.get("include_tables", False),
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        deduplicate=False,
+        with_metadata=True,
+        date_extraction_params={
+            "original_date": True,
+            "extensive_search": opts.get("extensive_date_search", False),
+            "max_date": opts.get("max_date") or "2100-12-31",
+        },
+    )
+    if doc is None:
+        return None
+    return {
+        "text": doc.text or "",
+        "comments": (doc.comments or "") if opts.get("include_comments") else "",
+        "title": doc.title,
+        "author": doc.author,
+        "date": doc.date,
+        "sitename": doc.sitename,
+        "hostname": doc.hostname,
+        "url": doc.url,
+    }
+
+
+def _resolve(target: str):
+    mod, _, fn = target.partition(":")
+    return getattr(importlib.import_module(mod), fn)
+
+
+# --------------------------------------------------------------------------------------------------
+# Time limit
+# --------------------------------------------------------------------------------------------------
+
+class ExtractTimeout(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so that no ``except Exception`` inside trafilatura or
+    htmldate can swallow it and let the extraction run on past the limit."""
+
+
+def _alarm(signum, frame):
+    raise ExtractTimeout()
+
+
+def _call_with_signal(fn, args, timeout: float):
+    """Run ``fn(*args)`` under an ITIMER_REAL limit (main thread only); restores any previous timer."""
+    old_handler = signal.signal(signal.SIGALRM, _alarm)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, timeout)
+    start = time.monotonic()
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_delay > 0:
+            left = old_delay - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), old_interval)
+
+
+_WORKER_CODE = "import sys; sys.path[:0] = {paths!r}; from transforms.extract import _serve; _serve()"
+
+
+def _serve() -> None:
+    """Child side: read (target, args) requests, answer ("ok", result) or ("err", message)."""
+    from multiprocessing.connection import Connection
+
+    proto_out = os.dup(1)
+    os.dup2(2, 1)  # anything printed by libraries goes to stderr, never into the protocol pipe
+    rx, tx = Connection(0, writable=False), Connection(proto_out, readable=False)
+    cache: Dict[str, Any] = {}
+    try:  # warm up before saying ready: start-up time never counts against a document's limit
+        import trafilatura  # noqa: F401
+    except Exception:
+        pass
+    tx.send_bytes(b"ready")
+    while True:
+        try:
+            target, args = pickle.loads(rx.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            fn = cache.get(target) or cache.setdefault(target, _resolve(target))
+            tx.send_bytes(pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as exc:  # reported to the parent, which turns it into an `error` reject
+            tx.send_bytes(pickle.dumps(("err", f"{type(exc).__name__}: {exc}")))
+
+
+class _Worker:
+    """A persistent child process running extraction functions with a per-call time limit."""
+
+    STARTUP_TIMEOUT = 120.0  # seconds for the child to start and import trafilatura (not a document's time)
+
+    def __init__(self):
+        self._proc: Optional[subprocess.Popen] = None
+        self._rx = self._tx = None
+
+    def _start(self) -> None:
+        from multiprocessing.connection import Connection
+
+        paths = [_PROJECT_ROOT] + [p for p in sys.path if p]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE.format(paths=paths)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+        self._tx = Connection(os.dup(self._proc.stdin.fileno()), readable=False)
+        self._rx = Connection(os.dup(self._proc.stdout.fileno()), writable=False)
+        self._proc.stdin.close()
+        self._proc.stdout.close()
+        if not self._rx.poll(self.STARTUP_TIMEOUT) or self._rx.recv_bytes() != b"ready":
+            self.close()
+            raise RuntimeError("extraction worker process did not start")
+
+    def call(self, target: str, args: tuple, timeout: float):
+        if self._proc is None or self._proc.poll() is not None:
+            self.close()
+            self._start()
+        try:
+            self._tx.send_bytes(pickle.dumps((target, args), protocol=pickle.HIGHEST_PROTOCOL))
+            ready = self._rx.poll(timeout if timeout > 0 else None)
+            if not ready:
+                self.close()
+                raise ExtractTimeout()
+            status, value = pickle.loads(self._rx.recv_bytes())
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self.close()
+            raise RuntimeError(f"extraction worker died: {exc}") from None
+        if status != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        for conn in (self._tx, self._rx):
+            if conn is not None:
+                try:
+                    conn.close()
+                except OSError:
+                    pass
+        self._tx = self._rx = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self._proc = None
+
+
+# --------------------------------------------------------------------------------------------------
+# Text and Markdown
+# --------------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    # en
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+    # de
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
+    "oktober": 10, "dezember": 12, "okt": 10, "dez": 12,
+    # fr
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    "janv": 1, "févr": 2, "fevr": 2, "avr": 4, "juil": 7, "déc": 12,
+    # es
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12,
+    # it
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
+    "ottobre": 10, "dicembre": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10,
+}
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_DATE_PATTERNS: List[Tuple[re.Pattern, str]] = [
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"), "slash"),
+    (re.compile(r"(?<!\w)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+)?(" + _MONTH_RE
+                + r")\.?,?\s+(?:de\s+|del\s+)?(\d{4})(?!\d)", re.I), "d_mon_y"),
+    (re.compile(r"(?<!\w)(" + _MONTH_RE + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)", re.I),
+     "mon_d_y"),
+]
+# Words that may surround a date on a date line (labels, weekdays, time zones) in en/de/fr/es/it.
+_DATE_LABEL = re.compile(
+    r"^\W*(published|posted|updated|last updated|date|dated|on|created|modified|veröffentlicht|"
+    r"aktualisiert|datum|stand|publié|publie|mis à jour|mis a jour|date de publication|publicado|"
+    r"actualizado|fecha|pubblicato|aggiornato|data)\b", re.I)
+_DATE_FILLER = {
+    "published", "posted", "updated", "last", "date", "dated", "on", "at", "am", "pm", "a.m.", "p.m.",
+    "utc", "gmt", "cet", "cest", "est", "edt", "pst", "pdt", "bst", "created", "modified", "le", "el",
+    "il", "the", "of", "de", "del", "um", "uhr", "à", "h", "veröffentlicht", "aktualisiert", "datum",
+    "stand", "publié", "publie", "mis", "jour", "publicado", "actualizado", "fecha", "pubblicato",
+    "aggiornato", "data", "ore", "alle", "las", "a", "y", "and", "und", "et", "e",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo",
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
+}
+_BYLINE = re.compile(
+    r"^\W{0,3}(?:written by|words by|story by|reported by|by|von|par|por|di|da|autor(?:in)?\s*:|"
+    r"auteur\s*:|autore\s*:|author\s*:|authors\s*:|byline\s*:)\s+(?P<names>.+)$", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\b(?:and|And|AND|und|et|y|e)\b(?!\.))\s*")
+_SEPARATORS = re.compile(r"\s+[|•·–—-]\s+|\s*\|\s*")
+_URL_LINE = re.compile(
+    r"^\W{0,3}(?:original(?:ly)?\s+(?:url|link|article|source|published\s+(?:at|on|by|in))|"
+    r"url|source|link|canonical(?:\s+url)?|quelle|fonte|fuente|lien|source\s+originale|"
+    r"article\s+originale|originally\s+posted\s+(?:at|on))\s*:?\s*(?P<rest>.*)$", re.I)
+_URL_IN = re.compile(r"https?://[^\s<>()\[\]\"']+")
+_MD_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HR = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_EXPLICIT_TITLE = re.compile(r"^(?:title|titel|titre|título|titolo|headline)\s*:\s*(.+)$", re.I)
+
+
+def _valid_date(y: int, m: int, d: int) -> Optional[str]:
+    try:
+        return date(y, m, d).isoformat() if 1900 <= y <= 2100 else None
+    except ValueError:
+        return None
+
+
+def find_date(line: str) -> Optional[Tuple[str, Tuple[int, int]]]:
+    """First explicit date in ``line`` -> ("YYYY-MM-DD", (start, end)) or None."""
+    for rx, kind in _DATE_PATTERNS:
+        m = rx.search(line)
+        if not m:
+            continue
+        a, b, c = m.groups()
+        if kind == "ymd":
+            iso = _valid_date(int(a), int(b), int(c))
+        elif kind == "dmy":
+            iso = _valid_date(int(c), int(b), int(a))
+        elif kind == "slash":  # day first when unambiguous, else US month first
+            x, y_ = int(a), int(b)
+            iso = _valid_date(int(c), y_, x) if x > 12 else _valid_date(int(c), x, y_)
+        elif kind == "d_mon_y":
+            iso = _valid_date(int(c), _MONTHS[b.lower()], int(a))
+        else:
+            iso = _valid_date(int(c), _MONTHS[a.lower()], int(b))
+        if iso:
+            return iso, m.span()
+    return None
+
+
+def _dateutil_date(text: str) -> Optional[str]:
+    """dateutil as a last resort on a labelled date line: accepted only with year, month and day present
+    (parsed twice with different defaults; any difference means a part was guessed)."""
+    from dateutil import parser as dparser
+
+    try:
+        a = dparser.parse(text, fuzzy=True, default=datetime(1901, 1, 1))
+        b = dparser.parse(text, fuzzy=True, default=datetime(1902, 2, 2))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if a.date() != b.date():
+        return None
+    return _valid_date(a.year, a.month, a.day)
+
+
+def parse_date_line(line: str) -> Optional[str]:
+    """A short line that is (essentially) only a date, optionally labelled -> ISO date."""
+    if len(line) > 120 or len(line.split()) > 14:
+        return None
+    found = find_date(line)
+    labelled = bool(_DATE_LABEL.match(line))
+    if found is None:
+        return _dateutil_date(line) if labelled else None
+    iso, (s, e) = found
+    if labelled:
+        return iso
+    rest = (line[:s] + " " + line[e:]).lower()
+    rest = re.sub(r"\d{1,2}[:.h]\d{2}(?::\d{2})?", " ", rest)
+    words = [w for w in re.split(r"[\s,;|:()\[\]/•·–—-]+", rest) if w and w not in _DATE_FILLER]
+    return iso if not words else None
+
+
+def parse_byline(line: str) -> Optional[List[str]]:
+    """``By Jane Doe and John Roe`` (en/de/fr/es/it) -> ["Jane Doe", "John Roe"]; None if not a by-line."""
+    if len(line) > 160:
+        return None
+    m = _BYLINE.match(line.strip())
+    if not m:
+        return None
+    names_part = _SEPARATORS.split(m.group("names"))[0].strip().rstrip(".")
+    names = []
+    for part in _NAME_SPLIT.split(names_part):
+        part = part.strip(" .,")
+        if not part:
+            continue
+        words = part.split()
+        if len(words) > 5 or not all(w[0].isupper() or w.lower() in ("de", "van", "von", "der", "da", "di",
+                                                                         "del", "la", "le", "du", "dos")
+                                     for w in words):
+            return None
+        names.append(part)
+    return names or None
+
+
+def _split_byline_parts(line: str) -> List[str]:
+    return [p.strip() for p in _SEPARATORS.split(line) if p.strip()]
+
+
+def parse_url_line(line: str) -> Optional[Optional[str]]:
+    """``URL: https://...`` / ``Originally published at [Site](https://...)`` -> the URL; None if not one."""
+    m = _URL_LINE.match(line.strip())
+    if not m:
+        return None
+    u = _URL_IN.search(m.group("rest"))
+    if not u or len(m.group("rest")) > 300:
+        return None
+    return u.group(0).rstrip(".,;:>")
+
+
+def _md_inline(s: str) -> str:
+    """Markdown inline markup -> plain text."""
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s)                    # images
+    s = re.sub(r"!\[[^\]]*\]\[[^\]]*\]", "", s)
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)                # links
+    s = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", s)               # reference links
+    s = re.sub(r"<(https?://[^>\s]+)>", r"\1", s)                 # autolinks
+    s = re.sub(r"</?[A-Za-z][^>]{0,200}>", "", s)                 # inline html tags
+    s = re.sub(r"`([^`]*)`", r"\1", s)                             # inline code
+    s = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", s)         # strong
+    s = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", s)  # emphasis *x*
+    s = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", s)    # emphasis _x_ (not snake_case)
+    s = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", s)
+    s = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", s)            # escapes
+    return re.sub(r"[ \t]+", " ", s).strip()
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
+_BLOCKQUOTE = re.compile(r"^\s*>\s?")
+_MD_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _markdown_paragraphs(lines: List[str]) -> List[str]:
+    """Markdown body lines -> plain-text paragraphs (headings, list items, code blocks each their own)."""
+    paras: List[str] = []
+    cur: List[str] = []
+
+    def flush():
+        if cur:
+            txt = _md_inline(" ".join(x.strip() for x in cur))
+            if txt:
+                paras.append(txt)
+            cur.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE.match(line):
+            flush()
+            fence = _FENCE.match(line).group(1)
+            code: List[str] = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                code.append(lines[i])
+                i += 1
+            i += 1
+            while code and not code[0].strip():
+                code.pop(0)
+            while code and not code[-1].strip():
+                code.pop()
+            if code:
+                paras.append("\n".join(code))
+            continue
+        i += 1
+        stripped = _BLOCKQUOTE.sub("", line) if _BLOCKQUOTE.match(line) else line
+        s = stripped.strip()
+        if not s:
+            flush()
+            continue
+        if _HR.match(s) or _MD_REFDEF.match(s) or _TABLE_SEP.match(s):
+            flush()
+            continue
+        if i < len(lines) and _SETEXT.match(lines[i]) and not cur and lines[i].strip():
+            paras.append(_md_inline(s))
+            i += 1
+            continue
+        h = _MD_HEADING.match(s)
+        if h:
+            flush()
+            txt = _md_inline(h.group(1))
+            if txt:
+                paras.append(txt)
+            continue
+        li = _LIST_ITEM.match(s)
+        if li:
+            flush()
+            txt = _md_inline(li.group(1))
+            if txt:
+                paras.append("- " + txt)
+            continue
+        if s.startswith("|") and s.endswith("|"):
+            flush()
+            cells = [_md_inline(c) for c in s.strip("|").split("|")]
+            txt = " | ".join(c for c in cells if c)
+            if txt:
+                paras.append(txt)
+            continue
+        cur.append(s)
+    flush()
+    return paras
+
+
+def _is_hard_wrapped(block: List[str]) -> bool:
+    """A blank-line separated block whose lines are a hard-wrapped paragraph (joined with spaces) rather
+    than one paragraph (or headline) per line: several lines, none longer than 100 characters, most
+    non-last lines long-ish, and a fair share of continuation lines starting in lower case."""
+    if len(block) < 2:
+        return False
+    lens = [len(x) for x in block]
+    if max(lens) > 100:
+        return False
+    body = block[:-1]
+    longish = sum(1 for x in body if len(x) >= 40 and len(x) >= 0.6 * max(lens))
+    lower = sum(1 for x in block[1:] if x[:1].islower() or x[:1] in "(\"'“«,;")
+    return longish >= 0.6 * len(body) and lower >= 0.3 * (len(block) - 1)
+
+
+def _text_paragraphs(lines: List[str]) -> List[str]:
+    """Plain-text body lines -> paragraphs.
+
+    Blocks are separated by blank lines. A hard-wrapped block is joined into one paragraph; otherwise each
+    non-empty line is its own paragraph (text dumps often have one paragraph a line without blank lines,
+    and boilerplate removal works line by line)."""
+    paras: List[str] = []
+    block: List[str] = []
+
+    def flush():
+        if not block:
+            return
+        if _is_hard_wrapped(block):
+            paras.append(" ".join(x.strip() for x in block))
+        else:
+            paras.extend(x.strip() for x in block)
+        block.clear()
+
+    for line in lines:
+        if line.strip():
+            block.append(re.sub(r"[ \t]+", " ", line.strip()))
+        else:
+            flush()
+    flush()
+    return paras
+
+
+def _normalise(raw: str) -> List[str]:
+    raw = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    raw = raw.replace("\u00a0", " ").replace("\u200b", "")
+    raw = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", raw)
+    return [ln.rstrip() for ln in raw.split("\n")]
+
+
+def _front_matter(lines: List[str], meta: Dict[str, Any]) -> List[str]:
+    """YAML-style front matter (``---`` ... ``---``) at the top of Markdown: title/date/author/url keys."""
+    if not lines or lines[0].strip() != "---":
+        return lines
+    for end in range(1, min(len(lines), 60)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return lines
+    for ln in lines[1:end]:
+        m = re.match(r"^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$", ln)
+        if not m:
+            continue
+        key, val = m.group(1).lower(), m.group(2).strip("'\"")
+        if not val:
+            continue
+        if key == "title" and "title" not in meta:
+            meta["title"] = val
+        elif key in ("date", "published", "pubdate", "publishdate") and "published" not in meta:
+            f = find_date(val)
+            if f:
+                meta["published"] = f[0]
+        elif key in ("author", "authors", "byline") and "authors" not in meta:
+            names = [n.strip(" '\"") for n in re.split(r"[,;]|\band\b", val.strip("[]")) if n.strip(" '\"")]
+            if names:
+                meta["authors"] = names
+        elif key in ("url", "link", "canonical_url", "canonical", "source_url", "original_url") \
+                and "url" not in meta and _URL_IN.search(val):
+            meta["url"] = _URL_IN.search(val).group(0)
+    return lines[end + 1:]
+
+
+HEADER_LINES = 10   # non-blank lines at the top scanned for title/by-line/date/url lines
+FOOTER_LINES = 5    # non-blank lines at the bottom scanned for url ("Original url:") lines
+_TITLE_MAX_CHARS = 200
+_TITLE_MAX_WORDS = 25
+
+
+def _is_title_like(s: str) -> bool:
+    return (0 < len(s) <= _TITLE_MAX_CHARS and len(s.split()) <= _TITLE_MAX_WORDS
+            and (not s.endswith((".", ",", ";", ":")) or s.endswith(("...", "…"))))
+
+
+def parse_text_document(raw: str, markdown: bool) -> Dict[str, Any]:
+    """Text or Markdown -> {"text", "title", "authors", "published", "url"} (metadata None/[] when absent).
+
+    Recognised in the first ``HEADER_LINES`` non-blank lines (outside code fences): the title (a Markdown
+    ``# Title``/setext heading, a ``Title:`` line, or a first short line followed by a blank line or by a
+    by-line/date line), by-lines (``By``/``Von``/``Par``/``Por``/``Di``..., possibly with a date after a
+    ``|``), date lines (labelled or bare) and url lines; url lines also in the last ``FOOTER_LINES``
+    non-blank lines. Recognised lines are removed from the text."""
+    lines = _normalise(raw)
+    meta: Dict[str, Any] = {}
+    if markdown:
+        lines = _front_matter(lines, meta)
+    # indices of non-blank lines outside code fences
+    visible: List[int] = []
+    in_fence = False
+    for i, ln in enumerate(lines):
+        if markdown and _FENCE.match(ln):
+            in_fence = not in_fence
+            continue
+        if not in_fence and ln.strip():
+            visible.append(i)
+    drop: set = set()
+    head = visible[:HEADER_LINES]
+    has_h1 = markdown and any(_MD_H1.match(lines[i].strip()) for i in head)
+
+    def next_nonblank(i: int) -> Optional[int]:
+        for j in visible:
+            if j > i:
+                return j
+        return None
+
+    for n, i in enumerate(head):
+        s = lines[i].strip()
+        plain = _md_inline(s) if markdown else s
+        if n == 0 or (markdown and "title" not in meta):
+            h1 = _MD_H1.match(s) if markdown else None
+            setext = (markdown and i + 1 < len(lines) and re.match(r"^=+\s*$", lines[i + 1]) is not None)
+            et = _EXPLICIT_TITLE.match(plain)
+            if h1 and "title" not in meta:
+                meta["title"] = _md_inline(h1.group(1))
+                drop.add(i)
+                continue
+            if setext and "title" not in meta:
+                meta["title"] = plain
+                drop.update((i, i + 1))
+                continue
+            if et and "title" not in meta:
+                meta["title"] = et.group(1).strip()
+                drop.add(i)
+                continue
+        u = parse_url_line(s)
+        if u is not None:
+            meta.setdefault("url", u)
+            drop.add(i)
+            continue
+        by = None
+        parts = _split_byline_parts(plain)
+        if parts and parse_byline(parts[0]):
+            by = parse_byline(parts[0])
+            rest_dates = [parse_date_line(p) for p in parts[1:]]
+            if all(rest_dates) or not parts[1:]:
+                meta.setdefault("authors", by)
+                for d in rest_dates:
+                    meta.setdefault("published", d)
+                drop.add(i)
+                continue
+            by = None
+        d = parse_date_line(plain)
+        if d:
+            meta.setdefault("published", d)
+            drop.add(i)
+            continue
+        if n == 0 and not has_h1 and "title" not in meta and not _LIST_ITEM.match(s) and _is_title_like(plain):
+            nxt = i + 1
+            blank_after = nxt < len(lines) and not lines[nxt].strip()
+            j = next_nonblank(i)
+            meta_after = False
+            if j is not None:
+                t = _md_inline(lines[j].strip()) if markdown else lines[j].strip()
+                p0 = _split_byline_parts(t)
+                meta_after = bool((p0 and parse_byline(p0[0])) or parse_date_line(t))
+            if j is not None and (blank_after or meta_after):
+                meta["title"] = plain
+                drop.add(i)
+                continue
+    for i in visible[-FOOTER_LINES:]:
+        if i in drop or i in head:
+            continue
+        u = parse_url_line(lines[i].strip())
+        if u is not None:
+            meta.setdefault("url", u)
+            drop.add(i)
+    body = ["" if i in drop else ln for i, ln in enumerate(lines)]
+    paras = _markdown_paragraphs(body) if markdown else _text_paragraphs(body)
+    return {
+        "text": "\n\n".join(p for p in paras if p.strip()),
+        "title": meta.get("title"),
+        "authors": meta.get("authors") or [],
+        "published": meta.get("published"),
+        "url": meta.get("url"),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------------------
+
+def _hostname(url: Optional[str]) -> Optional[str]:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _norm_cmp(s: Optional[str]) -> str:
+    return re.sub(r"\W+", " ", (s or "").lower()).strip()
+
+
+def _split_authors(author: Optional[str]) -> List[str]:
+    if not author:
+        return []
+    out, seen = [], set()
+    for a in re.split(r"\s*;\s*", author):
+        a = a.strip()
+        if a and a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
+    return out
+
+
+class Extract:
+    """``Extract(cfg)(record) -> record``: fills text, title, authors, published, site, url; drops _raw."""
+
+    name = NAME
+
+    def __init__(self, cfg: Dict[str, Any], mode: Optional[str] = None):
+        ec = cfg["extract"]
+        self.timeout = float(ec.get("timeout_seconds", 0) or 0)
+        self.min_chars = int(ec.get("min_text_chars", 1))
+        self.mode = mode or ec.get("timeout_mode", "auto")
+        self.opts = {
+            "include_comments": bool(ec.get("include_comments", False)),
+            "include_tables": bool(ec.get("include_tables", False)),
+            "favor_precision": bool(ec.get("favor_precision", False)),
+            "extensive_date_search": bool(ec.get("extensive_date_search", False)),
+            "max_date": ec.get("max_date") or "2100-12-31",
+        }
+        self.html_target = _HTML_TARGET
+        self._worker: Optional[_Worker] = None
+
+    # -- HTML with a time limit --------------------------------------------------------------------
+    def _run_html(self, raw: str, url: Optional[str]) -> Optional[Dict[str, Any]]:
+        args = (raw, url, self.opts)
+        if self.html_target == _HTML_TARGET and self.mode != "process":
+            import trafilatura  # noqa: F401  (first import, ~0.3 s, outside the document's time limit)
+        in_main = threading.current_thread() is threading.main_thread()
+        if self.timeout <= 0 and self.mode != "process":
+            return _resolve(self.html_target)(*args)
+        if self.mode != "process" and in_main and hasattr(signal, "setitimer"):
+            return _call_with_signal(_resolve(self.html_target), args, self.timeout)
+        if self._worker is None:
+            self._worker = _Worker()
+        return self._worker.call(self.html_target, args, self.timeout)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_worker"] = None
+        return state
+
+    # -- per record ----------------------------------------------------------------------------------
+    def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:
+        raw = record.pop("_raw", None) or ""
+        fmt = record.get("_format") or "html"
+        in_url = record.get("url") or None
+        if fmt == "html":
+            try:
+                res = self._run_html(raw, in_url)
+            except ExtractTimeout:
+                raise Reject("timeout", f"extraction took longer than {self.timeout:g} s") from None
+            res = res or {}
+            paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
+            if paras and res.get("title") and _norm_cmp(paras[0]) == _norm_cmp(res["title"]):
+                paras = paras[1:]
+            comments = [ln.strip() for ln in (res.get("comments") or "").split("\n") if ln.strip()]
+            text = "\n\n".join(paras + comments)
+            found = {
+                "title": res.get("title"),
+                "authors": _split_authors(res.get("author")),
+                "published": res.get("date"),
+                "url": res.get("url"),
+                "site": res.get("sitename") or res.get("hostname"),
+            }
+        else:
+            parsed = parse_text_document(raw, markdown=(fmt == "markdown"))
+            text = parsed["text"]
+            found = {k: parsed[k] for k in ("title", "authors", "published", "url")}
+            found["site"] = None
+        record["url"] = in_url or found["url"] or None
+        record["title"] = record.get("title") or found["title"] or None
+        record["authors"] = list(record.get("authors") or found["authors"] or [])
+        record["published"] = record.get("published") or found["published"] or None
+        record["site"] = record.get("site") or found["site"] or _hostname(record["url"])
+        record["text"] = text
+        if not text.strip():
+            raise Reject("no_text", "no main text found")
+        if len(text) < self.min_chars:
+            raise Reject("no_text", f"main text has {len(text)} characters, fewer than {self.min_chars}")
+        return record
+
+
+def ExtractTransform(cfg: Dict[str, Any]) -> ApplyStage:
+    """Beam wrapper: ``pcoll | ExtractTransform(cfg)`` -> {"docs", "rejects"}."""
+    return ApplyStage(Extract, NAME, cfg)
