@@ -13,9 +13,22 @@ import sys
 import tempfile
 from typing import List, Optional
 
-from pipeline import __version__
-from pipeline.config import ConfigError, load_config
-from pipeline.options import UsageError, beam_options, config_overrides, first_line, parse, runner_description
+
+
+class _QuietBeamImports(logging.Filter):
+    """Drops Beam's import-time notice about optional Google Cloud client libraries (irrelevant here)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("apitools not found")
+
+
+# Before Beam is first imported (by pipeline.options): the notice is logged on the root logger at import.
+logging.getLogger().addFilter(_QuietBeamImports())
+
+from pipeline import __version__  # noqa: E402
+from pipeline.config import ConfigError, load_config  # noqa: E402
+from pipeline.options import (UsageError, beam_options, config_overrides, first_line, parse,  # noqa: E402
+                              runner_description)
 
 log = logging.getLogger("newsbeam")
 
@@ -122,10 +135,14 @@ def run(args, beam_args: List[str]) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def _setup_logging() -> None:
     logging.basicConfig(level=os.environ.get("NEWSBEAM_LOG", "WARNING").upper(),
                         format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    _setup_logging()
     try:
         args, beam_args = parse(argv)
         if args.version:

@@ -40,8 +40,10 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--compression", choices=["gzip", "none"], help="output compression (default none)")
     run.add_argument("--drop-duplicates", action="store_true", default=None,
                      help="write near-duplicates as rejects with reason 'duplicate'")
-    run.add_argument("--state", metavar="DIR", help="state directory for incremental runs")
-    run.add_argument("--streaming", action="store_true", help="watch the inputs and process new files")
+    run.add_argument("--state", metavar="DIR", 
+                     help="state directory for incremental runs (not available yet: refused with exit 2)")
+    run.add_argument("--streaming", action="store_true", 
+                     help="watch the inputs and process new files (not available yet: refused with exit 2)")
     run.add_argument("--quiet", action="store_true", help="print no summary")
     return parser
 
