@@ -1,4 +1,4 @@
-"""python -m bench [--records N] [--workers 2] [--skip-loop]
+"""python -m bench [--records N] [--workers 2] [--skip-loop] [--no-dedup-scale] [--dedup-sizes 50000,100000,200000]
 
 Builds a corpus of N HTML pages (the real pages of ../shared/eval/extraction, replicated with variations so
 that copies are not all duplicates; the bundled examples when that folder is absent) and measures, in one run:
@@ -9,6 +9,9 @@ that copies are not all duplicates; the bundled examples when that folder is abs
 
 docs/s, the ratios b/a and c/b, peak RSS of each whole process tree, and ms per record per stage (from (a)).
 (b) and (c) must write identical records; the bench says so.
+
+Then (unless --no-dedup-scale) dedup at scale (bench/dedup_scale.py): keys + resolution of 50k, 100k and 200k
+synthetic ~2 KB records through Beam on FnApiRunner, time and peak RSS of each, and their growth.
 """
 from __future__ import annotations
 
@@ -156,6 +159,12 @@ def main(argv=None) -> int:
     ap.add_argument("--records", type=int, default=4000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", help="keep the corpus and outputs in this folder")
+    ap.add_argument("--dedup-scale", dest="dedup_scale", action="store_true", default=True,
+                    help="after the main table, run the dedup scale bench (default)")
+    ap.add_argument("--no-dedup-scale", dest="dedup_scale", action="store_false",
+                    help="skip the dedup scale bench")
+    ap.add_argument("--dedup-sizes", default="50000,100000,200000",
+                    help="record counts of the dedup scale bench (comma-separated)")
     args = ap.parse_args(argv)
     work = args.keep or tempfile.mkdtemp(prefix="newsbeam-bench-")
     corpus = os.path.join(work, "corpus")
@@ -189,6 +198,9 @@ def main(argv=None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if args.dedup_scale:
+        from bench import dedup_scale
+        dedup_scale.run([int(x) for x in args.dedup_sizes.split(",") if x.strip()])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""python -m evaluation [PART ...] [--data DIR] [--limit N] [--sets a,b]   (PART: extraction)"""
+"""python -m evaluation [PART ...] [--data DIR] [--limit N] [--sets a,b]   (PART: extraction, langid, dedup, events)"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import sys
 
 from evaluation.data import DEFAULT_DATA, say
 
-PARTS = ("extraction",)
+PARTS = ("extraction", "langid", "dedup", "events")
 
 
 def main(argv=None) -> int:
@@ -26,6 +26,15 @@ def main(argv=None) -> int:
         from evaluation import extraction
         sets = [s for s in args.sets.split(",") if s] or None
         results["extraction"] = extraction.run(args.data, sets, args.limit, args.workers)
+    if "langid" in parts:
+        from evaluation import langid
+        results["langid"] = langid.run(args.data, args.limit, args.workers)
+    if "dedup" in parts:
+        from evaluation import dedup
+        results["dedup"] = dedup.run(args.data, args.limit)
+    if "events" in parts:
+        from evaluation import events
+        results["events"] = events.run(args.data)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=2, default=str)

@@ -26,6 +26,7 @@ class _QuietBeamImports(logging.Filter):
 logging.getLogger().addFilter(_QuietBeamImports())
 
 from pipeline import __version__  # noqa: E402
+from pipeline import state as state_store  # noqa: E402
 from pipeline.config import ConfigError, load_config  # noqa: E402
 from pipeline.options import (UsageError, beam_options, config_overrides, first_line, parse,  # noqa: E402
                               runner_description)
@@ -78,6 +79,10 @@ def summary(manifest) -> str:
                  + (f" ({d['capped_buckets']} oversized buckets capped)" if d.get("capped_buckets") else ""))
     e = manifest["events"]
     lines.append(f"  events: {e['events']} ({e['events_with_several_records']} reported by 2+ records)")
+    if manifest.get("state"):
+        st = manifest["state"]
+        lines.append(f"  state: {st['dir']} (run {st['run']}; {st['skipped_unchanged_files']} unchanged files "
+                     f"skipped; {st['records']} records remembered, {st['bytes']} bytes)")
     lines.append(f"  output: {manifest['output']} ({len(manifest['files'])} files + manifest.json)")
     return "\n".join(lines)
 
@@ -87,14 +92,24 @@ def run(args, beam_args: List[str]) -> int:
 
     if args.streaming:
         raise UsageError("--streaming is not available yet in this version")
-    if args.state:
-        raise UsageError("--state is not available yet in this version")
     cfg = load_config(args.config, config_overrides(args))
     opts = beam_options(beam_args)
     try:
         files = expand_patterns(args.input, cfg)
     except InputError as exc:
         raise UsageError(first_line(exc)) from None
+    state_run = None
+    if args.state:
+        try:
+            state_dir = state_store.check_writable(args.state)
+            loaded = state_store.load(state_dir)
+        except state_store.StateError as exc:
+            raise UsageError(first_line(exc)) from None
+        files, skipped, prints = state_store.select_files(files, loaded)
+        run_id = state_store.new_run_id()
+        state_run = {"dir": state_dir, "run": run_id, "run_dir": os.path.join(state_dir, "runs", run_id),
+                     "state": loaded, "prints": prints, "skipped": len(skipped),
+                     "live": state_store.live_sources(loaded, files)}
     out_dir = _check_output(args.output)
 
     import apache_beam as beam
@@ -112,7 +127,7 @@ def run(args, beam_args: List[str]) -> int:
     }
     try:
         with beam.Pipeline(options=opts) as p:
-            build(p, files, cfg, out_dir, run_info)
+            build(p, files, cfg, out_dir, run_info, state_run)
     except KeyboardInterrupt:
         print("newsbeam: interrupted", file=sys.stderr)
         return 1

@@ -52,9 +52,21 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "input.max_json_file_bytes": (_positive, "must be > 0"),
     "boilerplate.min_text_chars": (_non_negative, "must be >= 0"),
     "boilerplate.min_paragraph_words": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.repeated.max_words": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.repeated.min_site_docs": (lambda v: v >= 2, "must be >= 2"),
+    "boilerplate.repeated.min_site_share": (_unit, "must be between 0 and 1"),
+    "boilerplate.repeated.run_max_words": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.repeated.min_run_docs": (lambda v: v >= 2, "must be >= 2"),
+    "boilerplate.repeated.min_run_sites": (lambda v: v >= 1, "must be >= 1"),
     "langid.min_letters": (_non_negative, "must be >= 0"),
     "langid.min_score": (_unit, "must be between 0 and 1"),
     "langid.max_chars": (_positive, "must be > 0"),
+    "langid.fast_accept": (_unit, "must be between 0 and 1"),
+    "langid.fast_min_letters": (_non_negative, "must be >= 0"),
+    "langid.ft_weight": (_non_negative, "must be >= 0"),
+    "langid.span_min_letters": (_positive, "must be > 0"),
+    "langid.span_min_share": (_unit, "must be between 0 and 1"),
+    "langid.span_max_chars": (_positive, "must be > 0"),
     "dedup.shingle_size": (_positive, "must be > 0"),
     "dedup.num_perm": (_positive, "must be > 0"),
     "dedup.bands": (_positive, "must be > 0"),
@@ -117,8 +129,9 @@ def _merge(default: Dict[str, Any], user: Any, path: str) -> Dict[str, Any]:
 
 def _check(cfg: Dict[str, Any]) -> None:
     for key, (pred, msg) in _CHECKS.items():
-        sect, name = key.split(".", 1)
-        val = cfg[sect][name]
+        val = cfg
+        for part in key.split("."):
+            val = val[part]
         if not pred(val):
             raise ConfigError(f"config key '{key}' {msg}, got {val!r}")
     d = cfg["dedup"]

@@ -8,19 +8,21 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline import state as state_store
 from pipeline import writers
 from pipeline.readers import ReadInputs
 from transforms.base import ApplyStage, reject_record
 from transforms.boilerplate import Boilerplate
-from transforms.dedup import DedupKeys, ResolveDuplicates
-from transforms.events import ClusterEvents, EventFeatures
+from transforms.dedup import DedupKeys, ResolveDuplicates, history_entry
+from transforms.events import ClusterEvents, EventFeatures, history_signature
 from transforms.extract import Extract
 from transforms.langid import LangId
+from transforms.repeated import RemoveRepeated
 
 # Per-record stages in order: (factory, name). The name is the `stage` of their rejects.
 PER_RECORD_BEFORE_DEDUP = [(Extract, "extract"), (Boilerplate, "boilerplate"), (LangId, "langid"),
@@ -89,12 +91,32 @@ class RejectStats(beam.CombineFn):
 
 
 class _WriteManifest(beam.DoFn):
-    def __init__(self, out_dir: str, tmp_dir: str, run_info: Dict[str, Any]):
+    def __init__(self, out_dir: str, tmp_dir: str, run_info: Dict[str, Any],
+                 state_run: Optional[Dict[str, Any]] = None):
         self._out_dir = out_dir
         self._tmp_dir = tmp_dir
         self._run_info = run_info
+        self._state_run = state_run
 
-    def process(self, _, stage_counts, doc_stats, reject_stats, shards, dedup_stats):
+    def _commit_state(self, state_shards, docs_written: int, merges: Dict[str, Dict[str, str]]) -> Dict[str, Any]:
+        """Makes this run's state segments part of the state (atomic replace of state.json)."""
+        sr = self._state_run
+        segments: Dict[str, List[str]] = {}
+        for s in sorted(state_shards, key=lambda s: (s["kind"], s["shard"])):
+            segments.setdefault(s["kind"], []).append(s["file"])
+        run = {"run": sr["run"], "dir": sr["run_dir"], "start": self._run_info.get("start"),
+               "end": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "docs": docs_written, "files": len(sr["prints"]), "segments": segments}
+        seg_tmp = writers.join(sr["run_dir"], ".tmp")
+        if FileSystems.exists(seg_tmp):
+            FileSystems.delete([seg_tmp])
+        size = state_store.commit(sr["dir"], sr["state"], run, sr["prints"], merges)
+        records = sum(r.get("docs", 0) for r in sr["state"]["runs"]) + docs_written
+        return {"dir": sr["dir"], "run": sr["run"], "skipped_unchanged_files": sr["skipped"],
+                "history_records_before": sum(r.get("docs", 0) for r in sr["state"]["runs"]),
+                "records": records, "bytes": size, "bytes_per_record": round(size / records, 1) if records else None}
+
+    def process(self, _, stage_counts, doc_stats, reject_stats, shards, dedup_stats, event_merges, state_shards):
         files = sorted(shards, key=lambda s: (s["kind"], s["shard"]))
         written = {k: sum(s["records"] for s in files if s["kind"] == k) for k in (writers.DOCS, writers.REJECTS)}
         counts = dict(stage_counts)
@@ -115,11 +137,18 @@ class _WriteManifest(beam.DoFn):
             "langs": doc_stats["langs"],
             "dedup": {"duplicates": doc_stats["duplicates"] + dropped,
                       "clusters_with_duplicates": dedup_stats.get("clusters", doc_stats["duplicate_clusters"]),
-                      "capped_buckets": dedup_stats.get("capped_buckets", 0)},
+                      "capped_buckets": dedup_stats.get("capped_buckets", 0),
+                      # incremental runs: earlier clusters found to be one ({absorbed id: surviving id})
+                      "merged": dedup_stats.get("merged", {})},
             "events": {"events": doc_stats["events"],
-                       "events_with_several_records": doc_stats["events_with_several_records"]},
+                       "events_with_several_records": doc_stats["events_with_several_records"],
+                       # incremental runs: earlier events found to be one ({absorbed id: surviving id})
+                       "merged": event_merges},
             "files": [{"file": s["file"], "records": s["records"]} for s in files],
         })
+        if self._state_run:
+            manifest["state"] = self._commit_state(state_shards, written[writers.DOCS],
+                                                   {"events": event_merges, "dedup": dedup_stats.get("merged", {})})
         manifest["stale_files_removed"] = writers.remove_stale(self._out_dir, [s["file"] for s in files])
         writers.write_json_atomic(writers.join(self._out_dir, "manifest.json"), manifest)
         if FileSystems.exists(self._tmp_dir):
@@ -137,9 +166,37 @@ def _duplicate_to_reject(rec: Dict[str, Any]) -> Dict[str, Any]:
                          f"near-duplicate of {d['duplicate_of']} (similarity {d['similarity']})")
 
 
+def _history(p: beam.Pipeline, state_run: Dict[str, Any], kind: str):
+    """Entries of earlier runs' ``kind`` segments whose input file was not reprocessed by this run."""
+    segments = state_store.live_segments(state_run["state"], kind)
+    live = state_run["live"]
+    aliases = state_run["state"].get(f"{kind}_aliases", {})
+    return (p | f"History{kind}" >> beam.Create(segments)
+            | f"ReadHistory{kind}" >> beam.FlatMap(state_store.read_segment)
+            | f"LiveHistory{kind}" >> beam.Filter(lambda e, live=live: live.get(e.get("file")) == e.get("run"))
+            | f"Aliases{kind}" >> beam.Map(state_store.apply_aliases, aliases))
+
+
+def _dedup_entry(rec: Dict[str, Any], run: str) -> Dict[str, Any]:
+    out = history_entry(rec)
+    out.update(run=run, file=state_store.source_file(rec["source"]), source=rec["source"])
+    return out
+
+
+def _events_entry(rec: Dict[str, Any], run: str, max_terms: int) -> Dict[str, Any]:
+    out = history_signature(rec, max_terms)
+    out.update(run=run, file=state_store.source_file(rec["source"]), source=rec["source"])
+    return out
+
+
 def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
-          run_info: Dict[str, Any]) -> beam.PCollection:
-    """Adds the whole pipeline to ``p``; returns the PCollection holding the manifest dict."""
+          run_info: Dict[str, Any], state_run: Optional[Dict[str, Any]] = None) -> beam.PCollection:
+    """Adds the whole pipeline to ``p``; returns the PCollection holding the manifest dict.
+
+    ``state_run`` (incremental runs, ``--state``): ``{"dir", "run", "run_dir", "state" (as loaded), "prints"
+    (fingerprints of the files processed now), "live" ({file: run} of earlier records that still count),
+    "skipped"}``. Earlier records' keys join the cross-record stages; this run's keys are written as new
+    segments and committed with the manifest."""
     tmp_dir = writers.join(out_dir, f".newsbeam-tmp-{uuid.uuid4().hex[:12]}")
     out_cfg = cfg["output"]
 
@@ -153,9 +210,19 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
         docs = res["docs"]
         rejects.append(res["rejects"])
         counts.append(_count(docs, name))
+        if name == "boilerplate":
+            # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
+            res = docs | "RemoveRepeated" >> RemoveRepeated(cfg)
+            docs = res["docs"]
+            rejects.append(res["rejects"])
+            counts.append(_count(docs, "repeated"))
 
-    resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg)
+    dedup_history = _history(p, state_run, "dedup") if state_run else None
+    resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg, history=dedup_history,
+                                                              keep_signatures=bool(state_run))
     docs, dedup_stats = resolved["docs"], resolved["stats"]
+    if state_run:
+        dedup_entries = docs | "StateDedup" >> beam.Map(_dedup_entry, state_run["run"])
     if out_cfg["drop_duplicates"]:
         split = docs | "SplitDuplicates" >> beam.Partition(
             lambda r, n: 1 if r["dedup"].get("duplicate_of") is not None else 0, 2)
@@ -164,8 +231,22 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
 
     res = docs | ApplyStage(EventFeatures, "events", cfg)
     rejects.append(res["rejects"])
-    docs = res["docs"] | "ClusterEvents" >> ClusterEvents(cfg)
+    event_history = _history(p, state_run, "events") if state_run else None
+    cluster_events = ClusterEvents(cfg, history=event_history)
+    docs = res["docs"] | "ClusterEvents" >> cluster_events
     counts.append(_count(docs, "events"))
+
+    if state_run:
+        run, max_terms = state_run["run"], int(cfg["events"]["max_terms"])
+        seg_tmp = writers.join(state_run["run_dir"], ".tmp")
+        state_shards = [
+            docs | "StateEvents" >> beam.Map(_events_entry, run, max_terms)
+            | writers.WriteShards("events", state_run["run_dir"], seg_tmp, 1, "gzip"),
+            dedup_entries | writers.WriteShards("dedup", state_run["run_dir"], seg_tmp, 1, "gzip"),
+        ]
+        state_shards = state_shards | "AllStateShards" >> beam.Flatten()
+    else:
+        state_shards = p | "NoState" >> beam.Create([])
 
     all_rejects = rejects | "AllRejects" >> beam.Flatten()
     shards = [
@@ -190,9 +271,11 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
 
     return (p | "ManifestTrigger" >> beam.Create([None])
             | "Manifest" >> beam.ParDo(
-                _WriteManifest(out_dir, tmp_dir, run_info),
+                _WriteManifest(out_dir, tmp_dir, run_info, state_run),
                 stage_counts=beam.pvalue.AsSingleton(stage_counts_pc),
                 doc_stats=beam.pvalue.AsSingleton(doc_stats),
                 reject_stats=beam.pvalue.AsSingleton(reject_stats),
                 shards=beam.pvalue.AsList(shard_info),
-                dedup_stats=beam.pvalue.AsSingleton(dedup_stats_one)))
+                dedup_stats=beam.pvalue.AsSingleton(dedup_stats_one),
+                event_merges=beam.pvalue.AsSingleton(cluster_events.merges),
+                state_shards=beam.pvalue.AsList(state_shards)))

@@ -41,7 +41,8 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--drop-duplicates", action="store_true", default=None,
                      help="write near-duplicates as rejects with reason 'duplicate'")
     run.add_argument("--state", metavar="DIR", 
-                     help="state directory for incremental runs (not available yet: refused with exit 2)")
+                     help="state directory of incremental runs: skip inputs already processed, match new records "
+                          "against earlier ones (duplicates, events)")
     run.add_argument("--streaming", action="store_true", 
                      help="watch the inputs and process new files (not available yet: refused with exit 2)")
     run.add_argument("--quiet", action="store_true", help="print no summary")

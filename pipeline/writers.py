@@ -83,7 +83,7 @@ class _WriteRuns(beam.DoFn):
     def process(self, record: Dict[str, Any]):
         source = record.get("source") or ""
         shard = shard_of(source, self._shards)
-        rec = public_record(record) if self._kind == DOCS else {k: record.get(k) for k in REJECT_FIELDS}
+        rec = {k: record.get(k) for k in REJECT_FIELDS} if self._kind == REJECTS else public_record(record)
         buf = self._buffers.setdefault(shard, [])
         buf.append((sort_key(source), to_line(rec)))
         if len(buf) >= RUN_LINES:

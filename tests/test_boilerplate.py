@@ -266,3 +266,164 @@ def test_long_appeal_paragraph_removed_but_article_paragraph_kept():
               "value it, please consider a monthly contribution.")
     out = stage({"id": "x", "source": "s", "_format": "text", "text": keep + "\n\n" + appeal})
     assert out["text"] == keep and out["boilerplate"]["reasons"] == {"donation": 1}
+
+
+# ------------------------------------------------------------------------------------------------------
+# Corpus-level pass: lines repeated across documents of a site (transforms/repeated.py)
+# ------------------------------------------------------------------------------------------------------
+
+from transforms import repeated as rp  # noqa: E402
+
+ARTICLES = [
+    "The city council voted to extend the night bus network to the eastern suburbs from March onwards.",
+    "A local bakery won the national bread prize for the second year running, beating two hundred rivals.",
+    "Heavy rain flooded the underpass near the central station and closed two lanes for most of the day.",
+    "The harbour authority said the new ferry terminal would open in the autumn after a delay of six weeks.",
+    "Volunteers planted four hundred trees along the river bank as part of the spring clean-up campaign.",
+]
+
+
+def site_doc(i, site, body, extra=()):
+    text = "\n\n".join(["Weekly Gazette – Your town, every day", body, *extra,
+                        "Follow us on the community board\nSend us your tips"])
+    return {"id": f"{site}-{i}", "source": f"test/{site}/{i}", "site": site, "text": text,
+            "boilerplate": {"removed": 1, "reasons": {"share": 1}}}
+
+
+def test_repeated_normalise_and_units():
+    assert rp.normalise("  © 2024 Example News.  ") == rp.normalise("© 2025  example news")
+    rc = rp.settings({"max_words": 20})
+    us = rp.units("Short label\n\nOne line\nanother line\n\n" + " ".join(["word"] * 30), rc["max_words"])
+    # two lines of paragraph 1 and the paragraph as a whole; the long paragraph is never a unit
+    assert [(pi, li) for pi, li, _, _ in us] == [(0, 0), (1, 0), (1, 1), (1, None)]
+
+
+def test_repeated_decisions():
+    rc = rp.settings({"min_site_docs": 3, "min_site_share": 0.1, "min_run_docs": 20, "min_run_sites": 10,
+                      "run_max_words": 8})
+    assert rp.is_repeated_in_site(3, 10, rc)
+    assert not rp.is_repeated_in_site(2, 3, rc)
+    assert not rp.is_repeated_in_site(3, 100, rc)  # 3% of a large site: not template
+    assert rp.is_repeated_in_run(25, 12, 4, rc)
+    assert not rp.is_repeated_in_run(25, 5, 4, rc)
+    assert not rp.is_repeated_in_run(25, 12, 12, rc)
+
+
+def test_repeated_find_and_remove_in_memory():
+    rc = rp.settings({})
+    docs = [site_doc(i, "gazette.example", a) for i, a in enumerate(ARTICLES)]
+    docs.append({"site": "other.example", "text": "Send us your tips\n\n" + ARTICLES[0]})
+    rep = rp.find_repeated([(d["site"], d["text"]) for d in docs], rc)
+    assert set(rep) == {"gazette.example"}
+    text, removed = rp.remove_repeated(docs[0]["text"], rep["gazette.example"], rc)
+    assert text == ARTICLES[0] and removed == 3
+    # the other site has the line once: nothing is repeated there
+    assert rp.remove_repeated(docs[-1]["text"], rep.get("other.example", set()), rc)[1] == 0
+
+
+def test_repeated_cjk_paragraph_is_not_a_short_unit():
+    rc = rp.settings({"max_words": 20})
+    para = "今日は市議会で新しい交通計画が承認され、来年から夜間バスの路線が東部の郊外まで延長されることになりました。"
+    assert rp.units(para, rc["max_words"]) == []
+
+
+def _run_beam(records, cfg):
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        res = p | beam.Create(records) | rp.RemoveRepeated(cfg)
+        out_docs = res["docs"] | "Docs" >> beam.Map(lambda r: (r["id"], r["text"], r["boilerplate"]["removed"],
+                                                               r["boilerplate"]["reasons"].get("repeated", 0)))
+        out_rej = res["rejects"] | "Rej" >> beam.Map(lambda r: (r["id"], r["stage"], r["reason"]))
+        assert_that(out_docs, equal_to(records_expected(records)), label="docs")
+        assert_that(out_rej, equal_to([("gazette.example-only", "boilerplate", "no_text")]), label="rejects")
+
+
+def records_expected(records):
+    out = []
+    for r in records:
+        if r["id"] == "gazette.example-only":
+            continue
+        if r["site"] == "gazette.example":
+            out.append((r["id"], r["text"].split("\n\n")[1], 4, 3))
+        else:
+            out.append((r["id"], r["text"], 1, 0))
+    return out
+
+
+def test_repeated_beam_transform_several_sites(cfg):
+    records = [site_doc(i, "gazette.example", a) for i, a in enumerate(ARTICLES)]
+    # another site with one page per article: nothing repeated, text unchanged
+    records += [{"id": f"herald-{i}", "source": f"test/herald/{i}", "site": "herald.example",
+                 "text": "Weekly Gazette – Your town, every day\n\n" + a,
+                 "boilerplate": {"removed": 1, "reasons": {"share": 1}}} for i, a in enumerate(ARTICLES[:2])]
+    # a page of the first site made only of its template: rejected as no_text at stage boilerplate
+    records.append({"id": "gazette.example-only", "source": "test/gazette/only", "site": "gazette.example",
+                    "text": "Weekly Gazette – Your town, every day\n\nFollow us on the community board\n"
+                            "Send us your tips", "boilerplate": {"removed": 0, "reasons": {}}})
+    _run_beam(records, cfg)
+    # the same result whatever the input order
+    _run_beam(list(reversed(records)), cfg)
+
+
+def test_repeated_disabled_passes_through(cfg):
+    c = copy.deepcopy(cfg)
+    c["boilerplate"]["repeated"]["enabled"] = False
+    records = [site_doc(i, "gazette.example", a) for i, a in enumerate(ARTICLES)]
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        res = p | beam.Create(records) | rp.RemoveRepeated(c)
+        assert_that(res["docs"] | beam.Map(lambda r: r["text"]), equal_to([r["text"] for r in records]))
+
+
+def test_boilerplate_cjk_paragraph_is_not_a_short_label(bp):
+    para = "今日は市議会で新しい交通計画が承認され、来年から夜間バスの路線が東部の郊外まで延長されることになりました。"
+    text, info = run(bp, para)
+    assert text == para and info["removed"] == 0
+
+
+def test_table_rows_are_not_tag_clouds(bp):
+    rows = ["| Pos | Driver | Points | Wins |", "| 1 | Anna Berg | 5040 | 5 |", "| 2 | Tom Lind | 5035 | 7 |"]
+    text, info = run(bp, P1, "\n".join(rows))
+    assert all(r in text for r in rows)
+
+
+@pytest.mark.parametrize("reason,junk", [
+    ("promo", "Click here to get the Gazette app"),
+    ("promo", "Follow the Weekly Gazette on Facebook, Twitter and Instagram."),
+    ("promo", "Email Jane Roe at jroe@gazette.example or follow her on Twitter."),
+    ("metadata", "Reading time: 4 minutes"),
+    ("metadata", "Updated: Tue., Nov. 19, 2019"),
+    ("metadata", "Updated at 1:23 p.m."),
+    ("metadata", "2019-11-19T08:57:40+01:00"),
+    ("newsletter", "Get the morning headlines delivered straight to your inbox."),
+    ("newsletter", "There was an error processing your subscription."),
+    ("link_list", "[Related: Ferry terminal delayed again]"),
+    ("share", "Order Reprints"),
+])
+def test_more_junk_reasons(bp, reason, junk):
+    text, info = run(bp, P1, junk, P2)
+    assert junk not in text and info["reasons"] == {reason: 1}
+
+
+@pytest.mark.parametrize("real", [
+    "Published in 1998, the book sold more than a million copies.",
+    "The minister said the ferry would run every hour.",
+    "NATO and the EU agreed on a new plan.",
+    "WHAT HAPPENS TO THE FERRY TIMETABLE NOW?",        # an all-caps subhead (wire style)
+    "https://www.gazette.example/files/timetable-2024",  # a bare link the article cites
+])
+def test_more_real_lines_kept(bp, real):
+    text, info = run(bp, P1, real, P2)
+    assert real in text and info["removed"] == 0
+
+
+def test_comment_thread_after_signatures_removed(bp):
+    thread = []
+    for name, body in (("Ann", "Lovely piece, thanks for writing it."), ("Bob", "I disagree with the second point."),
+                       ("Cy", "Same here in the north, very hot.")):
+        thread += [body, f"Posted by: {name} at September 10, 2012 9:0{len(thread)} AM"]
+    text, info = run(bp, P1, P2, *thread)
+    assert text == P1 + "\n\n" + P2 and info["reasons"] == {"comments": 6}
+
+
+def test_comment_thread_needs_several_signatures(bp):
+    text, info = run(bp, P1, "Nice one.", "Posted by: Ann at September 10, 2012 9:01 AM", P2)
+    assert P2 in text and "Nice one." in text

@@ -46,6 +46,8 @@ def test_int_accepted_for_float_key(tmp_path):
     ("input:\n  html_extensions: [1, 2]\n", "input.html_extensions"),
     ("extract:\n  timeout_mode: thread\n", "extract.timeout_mode"),
     ("extract:\n  max_date: tomorrow\n", "extract.max_date"),
+    ("boilerplate:\n  repeated:\n    min_site_share: 2.0\n", "boilerplate.repeated.min_site_share"),
+    ("boilerplate:\n  repeated:\n    bogus: 1\n", "boilerplate.repeated.bogus"),
 ])
 def test_bad_keys_and_values_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:

@@ -7,6 +7,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.config import load_config
 from transforms.events import (ClusterEvents, EventFeatures, apply_event_id, blocking_keys, cluster_local,
+                               history_signature,
                                event_id, pair_score, resolve_components)
 
 
@@ -323,3 +324,51 @@ def test_stage_config_driven(cfg):
     c["events"]["num_keywords"] = 2
     e = EventFeatures(c)(rec("c1", TYPE_CASES[0][2], TYPE_CASES[0][1]))["event"]
     assert len(e["types"]) <= 1 and len(e["keywords"]) == 2
+
+
+# ------------------------------------------------------------------------------------ earlier runs (--state)
+
+def _history(stage, records, cfg):
+    """Run one 'earlier' batch and return what the state keeps of its written records."""
+    e = cfg["events"]
+    feats = _features(stage, records)
+    mapping = cluster_local([f["_event"] for f in feats], e["threshold"], e["max_days_apart"],
+                            e["block_keywords"], e["max_block_size"])
+    return [history_signature(apply_event_id(f, mapping), e["max_terms"]) for f in feats]
+
+
+def test_later_article_joins_event_of_earlier_run(stage, cfg):
+    e = cfg["events"]
+    earlier = call_records()
+    history = _history(stage, [earlier[1], earlier[4]], cfg)        # call-b and quake-tr came first
+    assert all(h["key"].startswith("h:") and h["eid"] for h in history)
+    new = _features(stage, [earlier[0], earlier[2], earlier[3], earlier[5]])  # call-a, call-c, call-z, quake-pe
+    mapping = cluster_local([f["_event"] for f in new] + history, e["threshold"], e["max_days_apart"],
+                            e["block_keywords"], e["max_block_size"])
+    ids = _ids_by_record([apply_event_id(f, mapping) for f in new])
+    old_call = next(h["eid"] for h in history if h["id"] == "call-b")
+    assert old_call == event_id("call-b")
+    # the call articles join the event id written by the earlier run, though call-a's id is smaller
+    assert ids["call-a"] == ids["call-c"] == old_call
+    assert ids["call-z"] == event_id("call-z") and ids["quake-pe"] == event_id("quake-pe")
+
+
+def test_history_signature_equals_clustering_signature(stage, cfg):
+    e = cfg["events"]
+    f = stage(rec("call-a", CALL_1, "Norway and Canada discuss Arctic fishing", "2024-03-04"))
+    sig = dict(f["_event"])
+    h = history_signature(apply_event_id(f, {}), e["max_terms"])
+    assert h.pop("eid") == event_id("call-a") and h.pop("key") == "h:" + sig.pop("key")
+    assert h == sig
+
+
+def test_cluster_events_beam_with_history(stage, cfg):
+    earlier = call_records()
+    history = _history(stage, [earlier[1]], cfg)
+    new = _features(stage, [earlier[0], earlier[3]])
+    old = history[0]["eid"]
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        hist = p | "Hist" >> beam.Create(history)
+        out = (p | beam.Create(new, reshuffle=False) | ClusterEvents(cfg, history=hist)
+               | beam.Map(lambda r: (r["id"], r["event"]["id"])))
+        assert_that(out, equal_to([("call-a", old), ("call-z", event_id("call-z"))]))

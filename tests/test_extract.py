@@ -468,3 +468,16 @@ def test_timeout_not_swallowed_by_except_exception(cfg, monkeypatch):
     with pytest.raises(Reject) as ei:
         Extract(c, mode="signal")(rec(HTML))
     assert ei.value.reason == "timeout" and time.monotonic() - t < 10
+
+
+def test_clean_title_strips_site_name():
+    from transforms.extract import clean_title
+    assert clean_title("Ferry terminal opens at last | Harbour Courier", "Harbour Courier",
+                       "harbourcourier.example") == "Ferry terminal opens at last"
+    assert clean_title("Ferry terminal opens at last - Local | Harbourcourier.example", None,
+                       "harbourcourier.example") == "Ferry terminal opens at last"
+    assert clean_title("Fähre fährt wieder – HC – 13.06.2023", "HC", "hc.example") == "Fähre fährt wieder"
+    # a real "A - B" title without the site name stays whole
+    assert clean_title("Report: activist killed - ministry denies", "Harbour Courier",
+                       "harbourcourier.example") == "Report: activist killed - ministry denies"
+    assert clean_title("Ferry terminal opens", None, None) == "Ferry terminal opens"

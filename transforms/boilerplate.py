@@ -9,14 +9,19 @@ block a line, so every non-empty line is judged on its own). Patterns and limits
    like a sentence with "." or "!"), up to the next real paragraph or ``defaults.block_max_lines`` lines;
 2. *line patterns* per reason, only on lines with at most ``max_words`` words (per reason or per
    pattern), so a long real paragraph that mentions "subscribe" or "cookies" is never removed;
-3. the tag-cloud heuristic (``item_list``): many short capitalised items separated by , | • / -> ``tags``.
+3. the tag-cloud heuristic (``item_list``): many short capitalised items separated by | • · -> ``tags``
+   (table rows ``| a | b |`` never are).
 
 Sets ``record["boilerplate"] = {"removed": lines removed, "reasons": {reason: count}}`` and the cleaned
 text (one blank line between paragraphs). Nothing left, or less than ``boilerplate.min_text_chars``
 characters -> ``Reject("no_text")``. ``boilerplate.enabled: false`` passes records through (removed 0).
 
-Not here (a later issue): the corpus-level pass that removes lines repeated across many documents of the
-same site; it needs a cross-record stage (counts of line hashes per site as a side input).
+Also per record: *comment threads* left in the text (several "Posted by: NAME at DATE" / "NAME says:" signature
+lines, ``comment_threads`` in the patterns file) are removed as ``comments``. Word counts count two characters
+of unspaced scripts (CJK, Thai) as a word (:func:`word_count`), so such text is not taken for short labels.
+
+Not here: the corpus-level pass that removes lines repeated across many documents of the same site
+(``transforms/repeated.py``, ``boilerplate.repeated``), wired right after this stage in the graph.
 """
 from __future__ import annotations
 
@@ -47,6 +52,25 @@ def _compile_list(items: Any, default_max: int, where: str) -> List[Pattern]:
             raise ValueError(f"boilerplate pattern {where}[{i}] is not a string")
         out.append((re.compile(rx, re.I), mw))
     return out
+
+
+# Scripts written without spaces between words (Chinese, Japanese, Thai, ...): two characters count as a word.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                       r"\uf900-\ufaff\uff66-\uff9f]")
+
+
+def word_count(s: str) -> int:
+    """Words of a line: space-separated tokens, plus one per two characters of unspaced scripts (CJK, Thai),
+    so a Japanese paragraph is not mistaken for a one-word label."""
+    n = len(s.split())
+    cjk = len(_UNSPACED.findall(s))
+    return n + cjk // 2 if cjk else n
+
+
+def is_table_row(s: str) -> bool:
+    """A table row as trafilatura writes it (``| a | b |``): content, never a tag cloud."""
+    s = s.strip()
+    return len(s) > 2 and s.startswith("|") and s.endswith("|")
 
 
 def normalise_line(line: str) -> str:
@@ -95,6 +119,11 @@ class Boilerplate:
         self.run_max_words = int(sr.get("max_words", 10))
         self.run_edges = bool(sr.get("edges", True))
         self.run_content_words = int(sr.get("content_words", 12))
+        ct = pats.get("comment_threads") or {}
+        self.thread_min = int(ct.get("min_signatures", 3))
+        self.thread_after = _compile_list(ct.get("after"), int(ct.get("max_words", 20)), "comment_threads.after")
+        self.thread_before = _compile_list(ct.get("before"), int(ct.get("max_words", 20)),
+                                           "comment_threads.before")
         il = pats.get("item_list") or {}
         self.item_sep = re.compile(il["regex"]) if il.get("regex") else None
         self.item_min = int(il.get("min_items", 4))
@@ -121,7 +150,7 @@ class Boilerplate:
         return None
 
     def _is_item_list(self, s: str) -> bool:
-        if _SENTENCE_END.search(s) or ":" in s:
+        if _SENTENCE_END.search(s) or ":" in s or is_table_row(s):
             return False
         items = [x.strip() for x in self.item_sep.split(s) if x.strip()]
         if len(items) < self.item_min:
@@ -172,6 +201,33 @@ class Boilerplate:
                     if it[4] is None and (k < content[0] or k > content[-1]) and short(it):
                         it[4] = "short_run"
 
+    def _comment_threads(self, items: List[List[Any]]) -> None:
+        """A user comment thread left in the text: at least ``min_signatures`` comment signature lines
+        ("Posted by: Ann at May 2, 2012 9:01 AM" after each comment, or "Ann says:" before it). Removed as
+        `comments`: with signatures after the comments, from the paragraph before the first signature to the
+        last signature; with signatures before them, from the first signature to the end."""
+        for pats, after in ((self.thread_after, True), (self.thread_before, False)):
+            if not pats:
+                continue
+            sig = [k for k, it in enumerate(items) if it[2] and self._match(pats, it[2], it[3])]
+            if len(sig) < self.thread_min:
+                continue
+            first, last = sig[0], (sig[-1] if after else len(items) - 1)
+            if after:
+                # the first comment's body: the paragraph just before its signature
+                prev = first - 1
+                while prev >= 0 and items[prev][4] is not None:
+                    prev -= 1
+                if prev >= 0:
+                    pi = items[prev][0]
+                    while prev >= 0 and items[prev][0] == pi:
+                        prev -= 1
+                    first = prev + 1
+            for k in range(first, last + 1):
+                if items[k][4] is None:
+                    items[k][4] = "comments"
+            return
+
     def clean(self, text: str, fmt: Optional[str] = None,
               site: Optional[str] = None) -> Tuple[str, int, Dict[str, int]]:
         """Text -> (cleaned text, lines removed, {reason: count}); ``fmt`` is the record's input format,
@@ -184,7 +240,7 @@ class Boilerplate:
         for pi, para in enumerate(paras):
             for line in para:
                 s = normalise_line(line)
-                wc = len(s.split())
+                wc = word_count(s)
                 reason = None
                 if s:
                     starter = self.block_reason(s, wc)
@@ -200,6 +256,7 @@ class Boilerplate:
                         elif reason is None:
                             block = None
                 items.append([pi, line, s, wc, reason])
+        self._comment_threads(items)
         if fmt in self.run_formats:
             self._short_runs(items)
         reasons: Dict[str, int] = {}
@@ -222,7 +279,7 @@ class Boilerplate:
         record["boilerplate"] = {"removed": removed, "reasons": reasons}
         if not cleaned.strip():
             raise Reject("no_text", f"nothing left after removing {removed} boilerplate lines")
-        longest = max(len(p.split()) for p in cleaned.split("\n\n"))
+        longest = max(word_count(p) for p in cleaned.split("\n\n"))
         if longest < self.min_paragraph_words:
             raise Reject("no_text", f"only short labels left after boilerplate removal (longest paragraph "
                                     f"{longest} words, fewer than {self.min_paragraph_words})")

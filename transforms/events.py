@@ -774,18 +774,41 @@ def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart
     out = []
     for i in range(len(nodes)):
         for j in range(i + 1, len(nodes)):
+            if is_history(nodes[i]["key"]) and is_history(nodes[j]["key"]):
+                continue  # both from earlier runs: already resolved then
             if pair_score(nodes[i], nodes[j], max_days_apart) >= threshold:
                 out.append((nodes[i]["key"], nodes[j]["key"]))
     return out
+
+
+HISTORY_PREFIX = "h:"
+
+
+def is_history(key: str) -> bool:
+    """Keys of signatures from earlier runs (``--state``) start with ``h:``; their event ids are fixed."""
+    return str(key).startswith(HISTORY_PREFIX)
+
+
+def history_signature(record: Dict[str, Any], max_terms: int = 30) -> Dict[str, Any]:
+    """What a run keeps of a written record for later runs: its signature, keyed ``h:<source>``, and its
+    event id (``eid``). Rebuilt from the record's final fields, so it equals the signature it clustered with."""
+    sig = make_signature(HISTORY_PREFIX + str(record.get("source")), record.get("id"), record.get("event") or {},
+                         (record.get("dedup") or {}).get("cluster"), max_terms)
+    sig["eid"] = (record.get("event") or {}).get("id")
+    return sig
 
 
 def event_id(member_id: str) -> str:
     return "ev-" + hashlib.sha1(str(member_id).encode("utf-8")).hexdigest()[:12]
 
 
-def resolve_components(edges: Iterable[Tuple[str, str]], ids: Dict[str, str]) -> Dict[str, str]:
+def resolve_components(edges: Iterable[Tuple[str, str]], ids: Dict[str, str],
+                       fixed: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """Union-find over edges of record keys; ``{key: event id}`` for members of non-singleton components.
-    ``ids`` maps record key -> record id (the event id is derived from the smallest member id)."""
+    ``ids`` maps record key -> record id (the event id is derived from the smallest member id); ``fixed``
+    maps keys of earlier runs' records to the event ids they were written with: a component holding any
+    keeps the smallest of those, so a later article joins the existing event."""
+    fixed = fixed or {}
     parent: Dict[str, str] = {}
 
     def find(x):
@@ -808,11 +831,23 @@ def resolve_components(edges: Iterable[Tuple[str, str]], ids: Dict[str, str]) ->
     for members in comps.values():
         if len(members) < 2:
             continue
-        smallest = min((ids.get(m, m), m) for m in members)[0]
-        eid = event_id(smallest)
+        known = sorted({fixed[m] for m in members if fixed.get(m)})
+        eid = known[0] if known else event_id(min((ids.get(m, m), m) for m in members)[0])
         for m in members:
             mapping[m] = eid
     return mapping
+
+
+def event_merges(mapping: Dict[str, str], fixed: Dict[str, str]) -> Dict[str, str]:
+    """Earlier runs' event ids that this run found to be one event with another earlier id:
+    ``{absorbed id: surviving id}`` (the records already written keep their id; consumers and later runs
+    map the absorbed id to the surviving one)."""
+    out = {}
+    for key, eid in fixed.items():
+        now = mapping.get(key)
+        if eid and now and now != eid:
+            out[eid] = now
+    return dict(sorted(out.items()))
 
 
 def apply_event_id(record: Dict[str, Any], mapping: Dict[str, str]) -> Dict[str, Any]:
@@ -828,7 +863,8 @@ def apply_event_id(record: Dict[str, Any], mapping: Dict[str, str]) -> Dict[str,
 
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
                   block_keywords: int = 3, max_block_size: int = 200) -> Dict[str, str]:
-    """The whole clustering in plain Python (what the PTransform does, for tests and small runs)."""
+    """The whole clustering in plain Python (what the PTransform does, for tests and small runs).
+    Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``."""
     blocks: Dict[str, List[Dict[str, Any]]] = {}
     for s in sigs:
         for k in blocking_keys(s, max_days_apart, block_keywords):
@@ -840,7 +876,8 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
             continue
         edges.update(block_edges(members, threshold, max_days_apart, dup))
     ids = {s["key"]: s["id"] for s in sigs}
-    return resolve_components(sorted(edges), ids)
+    fixed = {s["key"]: s["eid"] for s in sigs if is_history(s["key"]) and s.get("eid")}
+    return resolve_components(sorted(edges), ids, fixed)
 
 
 # ---------------------------------------------------------------------------------------------- Beam
@@ -874,8 +911,10 @@ def _small_sig(record):
     return record.get("_event") or {}
 
 
-def _resolve(_, edges, ids):
-    return resolve_components(sorted(set(map(tuple, edges))), dict(ids))
+def _resolve(_, edges, ids, fixed):
+    fixed = {k: v for k, v in fixed if v}
+    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed)
+    return {"mapping": mapping, "merges": event_merges(mapping, fixed)}
 
 
 class ClusterEvents(beam.PTransform):
@@ -885,8 +924,12 @@ class ClusterEvents(beam.PTransform):
     non-singleton mapping is a side input. Oversized blocks are skipped (counter ``events/capped_blocks``).
     """
 
-    def __init__(self, cfg: Dict[str, Any], label: str = "ClusterEvents"):
+    def __init__(self, cfg: Dict[str, Any], label: str = "ClusterEvents", history=None):
+        """``history``: an optional PCollection of earlier runs' signatures (``history_signature``).
+        After application, ``self.merges`` is a PCollection of one dict ``{absorbed id: surviving id}``
+        (see ``event_merges``)."""
         super().__init__(label=label)
+        self.history = history
         e = cfg["events"]
         self.threshold = float(e["threshold"])
         self.max_days_apart = int(e["max_days_apart"])
@@ -896,6 +939,11 @@ class ClusterEvents(beam.PTransform):
     def expand(self, records):
         mdays, bk = self.max_days_apart, self.block_keywords
         sigs = records | "EventSigs" >> beam.Map(_small_sig)
+        if self.history is not None:
+            fixed = self.history | "FixedIds" >> beam.Map(lambda s: (s["key"], s.get("eid")))
+            sigs = (sigs, self.history) | "WithHistory" >> beam.Flatten()
+        else:
+            fixed = records.pipeline | "NoHistory" >> beam.Create([])
         keyed = sigs | "BlockKeys" >> beam.FlatMap(
             lambda s: [(k, s) for k in blocking_keys(s, mdays, bk)] if s.get("key") else [])
         edges = (keyed
@@ -910,7 +958,11 @@ class ClusterEvents(beam.PTransform):
                | "JoinIds" >> beam.CoGroupByKey()
                | "LinkedIds" >> beam.FlatMap(
                    lambda kv: [(kv[0], min(kv[1]["id"]))] if kv[1]["link"] and kv[1]["id"] else []))
-        mapping = (records.pipeline
-                   | "One" >> beam.Create([None])
-                   | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids)))
+        resolved = (records.pipeline
+                    | "One" >> beam.Create([None])
+                    | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids),
+                                           fixed=pvalue.AsList(fixed)))
+        mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
+        # one dict {absorbed earlier event id: surviving id}; empty without history
+        self.merges = resolved | "Merges" >> beam.Map(lambda r: r["merges"])
         return records | "ApplyEventIds" >> beam.Map(apply_event_id, pvalue.AsSingleton(mapping))

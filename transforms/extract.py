@@ -2,7 +2,9 @@
 
 * HTML goes through trafilatura (``bare_extraction``, metadata on, no network, no cross-document dedup).
   Its text has one paragraph a line; the stage joins them with one blank line. A first paragraph equal to
-  the title is dropped (the title has its own field), as for text/markdown below.
+  the title is dropped (the title has its own field), as for text/markdown below. Tables are kept by default
+  (``extract.include_tables``, trafilatura's own default). The site name that a page's <title> adds at
+  either end ("Headline | Site", "Headline – Site – 13.06.2023") is stripped (:func:`clean_title`).
 * Plain text and Markdown are passed through after normalisation, with header/footer metadata lines
   recognised and removed from the text (see :func:`parse_text_document`).
 
@@ -689,6 +691,70 @@ def _norm_cmp(s: Optional[str]) -> str:
     return re.sub(r"\W+", " ", (s or "").lower()).strip()
 
 
+_TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•-]\s+|\s*[\uff5c\uff1a|]\s*")
+_DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\W+", "", s.lower())
+
+
+def _site_like(seg: str, names: List[str]) -> bool:
+    """A title segment naming the site: it contains, or is contained in, the site name or the host name
+    (compared without spaces and punctuation), e.g. "Globalnews.ca", "| DW", "- The Namibian"."""
+    q = _squash(seg)
+    if not q or len(seg.split()) > 8:
+        return False
+    for n in names:
+        if n and (q == n or (len(q) >= 3 and q in n) or (len(n) >= 3 and n in q) or (len(q) >= 2 and n.startswith(q))):
+            return True
+    return False
+
+
+def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optional[str]) -> Optional[str]:
+    """Strips the site name the page's <title> adds at either end ("Headline | Site", "Site - Headline",
+    "Headline – DW – 13.06.2023", "見出し：新聞名"), with a trailing date and a one- or two-word section name
+    next to it ("Headline - National | Globalnews.ca"). A title with no segment naming the site is kept as it
+    is, so a real "A - B" title stays whole."""
+    if not title:
+        return title
+    names = [_squash(x) for x in (sitename, hostname) if x]
+    if hostname:
+        host = hostname.split(".")
+        names += [_squash(h) for h in host[:-1] if len(h) >= 4 and h not in ("www", "news", "com")]
+    names = [n for n in names if n]
+    if not names:
+        return title
+    segs = _TITLE_SEP.split(title.strip())
+    if len(segs) < 2:
+        return title
+    # trailing: drop dates at the end, then the site segment and a short section segment before it
+    end = len(segs)
+    while end > 1 and _DATE_SEGMENT.match(segs[end - 1]):
+        end -= 1
+    cut = None
+    for k in range(end - 1, 0, -1):
+        if _site_like(segs[k], names):
+            cut = k
+        elif end - k > 2 or len(segs[k].split()) > 2:
+            break
+    if cut is not None:
+        if cut > 1 and len(segs[cut - 1].split()) <= 2 and len(" ".join(segs[:cut - 1]).split()) >= 3:
+            cut -= 1
+        segs = segs[:cut]
+    elif len(segs) >= 2 and _site_like(segs[0], names) and len(" ".join(segs[1:]).split()) >= 3:
+        segs = segs[1:]
+    # put the kept part back together from the original string (keeps the real separators inside it)
+    kept = " ".join(x for x in segs if x).strip()
+    if not kept or len(kept) < 0.2 * len(title):
+        return title
+    start = title.find(segs[0])
+    stop = title.find(segs[-1], start) + len(segs[-1]) if start >= 0 else -1
+    if start >= 0 and stop > start:
+        return title[start:stop].strip()
+    return kept
+
+
 def _split_authors(author: Optional[str]) -> List[str]:
     if not author:
         return []
@@ -713,7 +779,7 @@ class Extract:
         self.mode = mode or ec.get("timeout_mode", "auto")
         self.opts = {
             "include_comments": bool(ec.get("include_comments", False)),
-            "include_tables": bool(ec.get("include_tables", False)),
+            "include_tables": bool(ec.get("include_tables", True)),
             "favor_precision": bool(ec.get("favor_precision", False)),
             "extensive_date_search": bool(ec.get("extensive_date_search", False)),
             "max_date": ec.get("max_date") or "2100-12-31",
@@ -762,6 +828,8 @@ class Extract:
             except ExtractTimeout:
                 raise Reject("timeout", f"extraction took longer than {self.timeout:g} s") from None
             res = res or {}
+            res["title"] = clean_title(res.get("title"), res.get("sitename"), _hostname(res.get("hostname")
+                                                                                        and "http://" + res["hostname"]) or _hostname(in_url))
             paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
             if paras and res.get("title") and _norm_cmp(paras[0]) == _norm_cmp(res["title"]):
                 paras = paras[1:]

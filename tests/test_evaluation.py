@@ -1,0 +1,36 @@
+"""The evaluation harness: scoring functions on hand-made cases, and a small real run when the data is there."""
+import pytest
+
+from conftest import need_shared_eval
+from evaluation import scoring
+
+
+def test_shingle_prf_counts_multisets():
+    gold = "a b c d e f"
+    assert scoring.prf_counts(gold, gold) == (3, 3, 3)
+    m, p, g = scoring.prf_counts("a b c d x y", gold)
+    assert (m, p, g) == (1, 3, 3)
+    agg = scoring.aggregate([(3, 3, 3), (1, 3, 3)])
+    assert agg["micro_p"] == pytest.approx(4 / 6) and agg["macro_f1"] == pytest.approx((1 + 1 / 3) / 2)
+
+
+def test_bcubed_and_ari():
+    gold = {1: "a", 2: "a", 3: "b", 4: "b"}
+    assert scoring.bcubed(gold, gold)["b3_f1"] == 1.0 and scoring.adjusted_rand(gold, gold) == 1.0
+    lumped = {1: "x", 2: "x", 3: "x", 4: "x"}
+    b = scoring.bcubed(lumped, gold)
+    assert b["b3_r"] == 1.0 and b["b3_p"] == 0.5
+    assert scoring.adjusted_rand(lumped, gold) == pytest.approx(0.0)
+
+
+def test_pairwise():
+    r = scoring.pairwise([(1, 2), (3, 4)], [(2, 1), (5, 6)])
+    assert (r["tp"], r["p"], r["r"]) == (1, 0.5, 0.5)
+
+
+def test_events_eval_on_real_data_runs():
+    need_shared_eval("events")
+    from conftest import SHARED_EVAL
+    from evaluation import events
+    res = events.run_gedikli(SHARED_EVAL)
+    assert res["articles"] == 100 and res["pairs"] == 4950 and 0.0 <= res["f1"] <= 1.0
