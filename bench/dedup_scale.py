@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import threading
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.proc import run_measured
+
 CHUNK = 1000
 VOCAB = 20000
 WORDS_PER_TEXT = 330          # about 2 KB of text
@@ -138,50 +137,6 @@ def child(n: int, dup_share: float) -> Dict:
 # ------------------------------------------------------------------------------------------------ parent
 
 
-def _tree_rss_kb(pid: int) -> int:
-    children: Dict[int, List[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    total, todo = 0, [pid]
-    while todo:
-        q = todo.pop()
-        try:
-            with open(f"/proc/{q}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-        todo += children.get(q, [])
-    return total
-
-
-def _measured(cmd: List[str]) -> Tuple[float, int, str]:
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = [0]
-
-    def poll():
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-            time.sleep(0.2)
-
-    th = threading.Thread(target=poll, daemon=True)
-    th.start()
-    out, err = proc.communicate()
-    secs = time.perf_counter() - t0
-    th.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"dedup scale run failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return secs, peak[0] // 1024, out
-
-
 def run(sizes: List[int], dup_share: float = 0.2) -> List[Dict]:
     print(f"\ndedup at scale: DedupKeys + ResolveDuplicates on FnApiRunner, synthetic ~2 KB texts, "
           f"{dup_share:.0%} planted near-duplicates (1-2% words substituted); one subprocess per size", flush=True)
@@ -189,8 +144,8 @@ def run(sizes: List[int], dup_share: float = 0.2) -> List[Dict]:
           f"{'found':>8}{'clusters':>10}{'capped':>8}", flush=True)
     rows = []
     for n in sizes:
-        secs, rss, out = _measured([sys.executable, "-m", "bench.dedup_scale", "--child", str(n),
-                                    "--dup-share", str(dup_share)])
+        secs, rss, out = run_measured([sys.executable, "-m", "bench.dedup_scale", "--child", str(n),
+                                       "--dup-share", str(dup_share)], what="dedup scale run")
         s = json.loads(out.strip().splitlines()[-1])
         row = {"records": n, "seconds": secs, "rss_mb": rss, **s}
         rows.append(row)

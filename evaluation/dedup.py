@@ -48,6 +48,7 @@ from collections import Counter, defaultdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from evaluation.data import MissingData, data_dir, read_maybe_gz, say
+from evaluation.extraction import _decode_gold, _fundus_body
 
 SEED = 20240521
 MIN_WORDS = 150
@@ -58,27 +59,6 @@ POSITIVE_KINDS = ("chrome", "edit", "para_add", "para_drop", "mixed", "truncate"
 NEGATIVE_KINDS = ("same_subject", "unrelated")
 
 # ------------------------------------------------------------------------------------------- gold texts
-
-
-def _decode(raw: bytes) -> str:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16", "replace")
-    if raw[:3] == b"\xef\xbb\xbf":
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
-
-
-def _fundus_body(body: Any) -> str:
-    import ast
-    if isinstance(body, str):
-        body = ast.literal_eval(body)
-    parts = list(body.get("summary") or [])
-    for sec in body.get("sections") or []:
-        parts += list(sec.get("headline") or []) + list(sec.get("paragraphs") or [])
-    return "\n\n".join(parts)
 
 
 def load_gold_texts(base: str) -> List[Tuple[str, str]]:
@@ -107,7 +87,7 @@ def load_gold_texts(base: str) -> List[Tuple[str, str]]:
     for sub in ("dragnet_data", "cleaneval-final"):
         for g in sorted(glob.glob(os.path.join(ex, "cleaneval-cleanportaleval-dragnet", sub, "GoldStandard",
                                                "*.txt*"))):
-            text = _decode(read_maybe_gz(g))
+            text = _decode_gold(read_maybe_gz(g))
             if sub == "dragnet_data":
                 text = marker.split(text, 1)[0]
             else:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-import io
 import itertools
 import json
 import os
 import re
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from evaluation.data import MissingData, data_dir, say
 from evaluation.scoring import adjusted_rand, bcubed, pairwise

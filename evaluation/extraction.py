@@ -16,7 +16,7 @@ import os
 import re
 import time
 import unicodedata
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from evaluation.data import MissingData, data_dir, read_maybe_gz, say
 from evaluation.scoring import aggregate, f1, prf_counts, shingles, tokens
@@ -344,7 +344,6 @@ def evaluate_page(page: Dict[str, Any]) -> Dict[str, Any]:
     if page.get("plain") and page.get("gold") is not None:
         lines = visible_lines(html)
         if lines:
-            from transforms.base import Reject
             trec = {"id": rec["id"], "source": rec["source"], "url": None, "title": None, "published": None,
                     "authors": [], "site": None, "_format": "text", "_raw": "\n".join(lines)}
             kept_text, _ = _ours(trec)

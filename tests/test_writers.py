@@ -4,7 +4,6 @@ import os
 import random
 
 import apache_beam as beam
-import pytest
 
 from pipeline import writers
 
