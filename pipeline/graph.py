@@ -111,10 +111,10 @@ class _WriteManifest(beam.DoFn):
         if FileSystems.exists(seg_tmp):
             FileSystems.delete([seg_tmp])
         size = state_store.commit(sr["dir"], sr["state"], run, sr["prints"], merges)
-        records = sum(r.get("docs", 0) for r in sr["state"]["runs"]) + docs_written
+        before = sum(r.get("docs", 0) for r in sr["state"]["runs"])
+        records = before + docs_written
         return {"dir": sr["dir"], "run": sr["run"], "skipped_unchanged_files": sr["skipped"],
-                "history_records_before": sum(r.get("docs", 0) for r in sr["state"]["runs"]),
-                "records": records, "bytes": size, "bytes_per_record": round(size / records, 1) if records else None}
+                "history_records_before": before, "records": records, "bytes": size, "bytes_per_record": round(size / records, 1) if records else None}
 
     def process(self, _, stage_counts, doc_stats, reject_stats, shards, dedup_stats, event_merges, state_shards):
         files = sorted(shards, key=lambda s: (s["kind"], s["shard"]))
@@ -177,16 +177,18 @@ def _history(p: beam.Pipeline, state_run: Dict[str, Any], kind: str):
             | f"Aliases{kind}" >> beam.Map(state_store.apply_aliases, aliases))
 
 
+def _stamped(entry: Dict[str, Any], rec: Dict[str, Any], run: str) -> Dict[str, Any]:
+    """A state entry with what later runs filter it by: the run, the input file and the source."""
+    entry.update(run=run, file=state_store.source_file(rec["source"]), source=rec["source"])
+    return entry
+
+
 def _dedup_entry(rec: Dict[str, Any], run: str) -> Dict[str, Any]:
-    out = history_entry(rec)
-    out.update(run=run, file=state_store.source_file(rec["source"]), source=rec["source"])
-    return out
+    return _stamped(history_entry(rec), rec, run)
 
 
 def _events_entry(rec: Dict[str, Any], run: str, max_terms: int) -> Dict[str, Any]:
-    out = history_signature(rec, max_terms)
-    out.update(run=run, file=state_store.source_file(rec["source"]), source=rec["source"])
-    return out
+    return _stamped(history_signature(rec, max_terms), rec, run)
 
 
 def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,

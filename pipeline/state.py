@@ -18,7 +18,6 @@ never stored: about 1 KB of keys per record (see ``state_bytes`` in the manifest
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -126,14 +125,6 @@ def read_segment(path: str) -> Iterator[Dict[str, Any]]:
             for line in io.TextIOWrapper(fh, encoding="utf-8"):
                 if line.strip():
                     yield json.loads(line)
-
-
-def encode_sig(sig: bytes) -> str:
-    return base64.b64encode(sig).decode("ascii")
-
-
-def decode_sig(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"))
 
 
 def new_run_id() -> str:

@@ -27,6 +27,18 @@ log = logging.getLogger(__name__)
 
 REJECTS = "rejects"
 
+# Keys of earlier runs' records (``--state``) in the cross-record stages: ``h:<source>``; never output.
+HISTORY_PREFIX = "h:"
+
+
+def history_key(source: Any) -> str:
+    return HISTORY_PREFIX + str(source)
+
+
+def is_history(key: Any) -> bool:
+    """True for keys of earlier runs' records, whose cluster or event id is fixed."""
+    return str(key).startswith(HISTORY_PREFIX)
+
 
 class Reject(Exception):
     """Raised by a stage for a document that cannot go on; becomes a reject record."""

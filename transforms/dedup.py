@@ -44,6 +44,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
+from transforms.base import history_key, is_history
+
 NAME = "dedup"
 
 _SHIFT32 = np.uint64(32)
@@ -470,18 +472,10 @@ def representative_key(node: Node) -> tuple:
     return (pub == "", pub, -int(node[LENGTH]), str(node[ID] if node[ID] is not None else ""), node[SOURCE])
 
 
-HISTORY_PREFIX = "h:"
-
-
-def is_history(source: str) -> bool:
-    """Nodes of earlier runs (``--state``) have sources ``h:<source>``; their clusters are fixed."""
-    return str(source).startswith(HISTORY_PREFIX)
-
-
 def history_entry(record: Dict[str, Any]) -> Dict[str, Any]:
     """What a run keeps of a resolved record (with ``_minhash``) for later runs: its node and cluster."""
     d = record.get("dedup") or {}
-    return {"key": HISTORY_PREFIX + str(record.get("source")), "id": record.get("id"),
+    return {"key": history_key(record.get("source")), "id": record.get("id"),
             "published": str(record.get("published") or ""), "length": len(record.get("text") or ""),
             "exact": str(d.get("exact") or ""), "bands": list(d.get("minhash_bands") or []),
             "sig": base64.b64encode(bytes(record.get("_minhash") or b"")).decode("ascii"),

@@ -36,6 +36,8 @@ import unicodedata
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from transforms.base import history_key, is_history
+
 NAME = "events"
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -781,18 +783,10 @@ def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart
     return out
 
 
-HISTORY_PREFIX = "h:"
-
-
-def is_history(key: str) -> bool:
-    """Keys of signatures from earlier runs (``--state``) start with ``h:``; their event ids are fixed."""
-    return str(key).startswith(HISTORY_PREFIX)
-
-
 def history_signature(record: Dict[str, Any], max_terms: int = 30) -> Dict[str, Any]:
     """What a run keeps of a written record for later runs: its signature, keyed ``h:<source>``, and its
     event id (``eid``). Rebuilt from the record's final fields, so it equals the signature it clustered with."""
-    sig = make_signature(HISTORY_PREFIX + str(record.get("source")), record.get("id"), record.get("event") or {},
+    sig = make_signature(history_key(record.get("source")), record.get("id"), record.get("event") or {},
                          (record.get("dedup") or {}).get("cluster"), max_terms)
     sig["eid"] = (record.get("event") or {}).get("id")
     return sig
