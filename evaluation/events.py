@@ -5,6 +5,7 @@ pipeline's ClusterEvents runs, in plain Python) against the labels.
   clustering (which lumps the two different events of each topic) measured in the same run.
 - Gedikli story chains: pairwise P/R/F1 over all 4,950 pairs (same event id = positive).
 - UCI news aggregator headlines: ARI and B-cubed against ``STORY``, the headline as the whole text.
+- Per-record tags (types, actors, places, date) against our hand labels: ``evaluation/event_tags.py``.
 """
 from __future__ import annotations
 
@@ -133,4 +134,7 @@ def run(base: str) -> Dict[str, Any]:
         say(f"UCI headlines ({r['headlines']} headlines, {r['stories']} stories): ARI {r['ari']:.3f}, "
             f"B-cubed P {r['b3_p']:.3f} R {r['b3_r']:.3f} F1 {r['b3_f1']:.3f}, {r['clusters']} clusters "
             f"({r['seconds']:.1f} s)")
+    # per-record tags (types, actors, places, date) against our hand labels; prints its own table
+    from evaluation import event_tags
+    results["tags"] = event_tags.run(base)
     return results

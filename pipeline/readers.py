@@ -280,6 +280,17 @@ def _meta_charset(data: bytes) -> Optional[str]:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
+def _is_multibyte_utf8(data: bytes) -> bool:
+    """True when ``data`` is not pure ASCII and decodes as strict UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _strict(data: bytes, encodings: List[str]) -> Optional[str]:
     for enc in encodings:
         try:
@@ -309,6 +320,8 @@ def decode_bytes(data: bytes, html: bool = False, declared: Optional[str] = None
 
     Order: byte order mark; ``declared`` charset (HTTP Content-Type); ``<meta charset>`` / ``http-equiv`` in
     the first 4 KB when ``html``; UTF-8; charset_normalizer's guess; UTF-8 with replacement characters.
+    Exception: bytes that are valid UTF-8 and not pure ASCII are read as UTF-8 even when a single-byte charset
+    is declared (a stale label on a re-encoded page; see :func:`_is_multibyte_utf8`).
     Binary: NUL bytes in the first 8 KB (unless a BOM or the declared charset says UTF-16/32), or more than
     10% replacement/control characters in the result.
     """
@@ -323,6 +336,11 @@ def decode_bytes(data: bytes, html: bool = False, declared: Optional[str] = None
         if b"\x00" in data[:8192] and not wide:
             raise Reject("binary", "NUL bytes in the first 8 KB: not a text document")
         candidates = declared_codecs + (_codecs_for(_meta_charset(data), from_meta=True) if html else [])
+        if candidates and not wide and _is_multibyte_utf8(data):
+            # Bytes that are valid UTF-8 with multi-byte sequences are UTF-8 whatever a single-byte label says
+            # (pages re-saved as UTF-8 keep their old "iso-8859-1" meta tag; real Latin-1/cp1252 text almost
+            # never forms valid UTF-8 sequences). Decoding them as Latin-1 would turn "für" into "fÃ¼r".
+            candidates = ["utf-8"]
         text = _strict(data, candidates + ["utf-8"])
         if text is None:
             text = _detect(data)

@@ -415,6 +415,43 @@ def test_more_real_lines_kept(bp, real):
     assert real in text and info["removed"] == 0
 
 
+@pytest.mark.parametrize("reason,junk", [
+    ("newsletter", "For the latest news from the Gazette, sign up for our newsletters."),
+    ("newsletter", "Der Gazette-Newsletter informiert Sie immer montags bis freitags über das Wichtigste vom Tag."),
+    ("donation", "Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés."),
+    ("donation", "Stay informed with the Gazette: get in-depth reporting for only $8 a month."),
+    ("donation", "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende."),
+    ("browser_banner", "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird."),
+    ("browser_banner", "You are using a browser version with limited support for CSS."),
+    ("ad", "If you buy something through this post, the Gazette may get a share of the sale."),
+    ("promo", "Follow Jane on Twitter @janeroe."),
+    ("promo", "Got a story? Get in touch with our news team by emailing us at news@gazette.example."),
+    ("caption", "The ferry terminal is seen from the harbour wall in Esbjerg.Reuters"),
+    ("caption", "Pictured from left, are the three new councillors at the town hall."),
+    ("legal", "The views expressed here do not necessarily reflect the views of the Gazette."),
+    ("metadata", "Mit Informationen der Korrespondenten sowie der Nachrichtenagenturen AFP, AP und dpa."),
+    ("link_list", "Les også: Fergen får ny rute fra neste år"),
+    ("link_list", "Ferry timetable changes again Ferry timetable changes again"),
+    ("link_list", "https://static.gazette.example/images/2024/ferry-500x250.jpg"),
+    ("comments", "ATENÇÃO: Comentários ofensivos não serão aprovados pelo moderador."),
+])
+def test_trailer_and_widget_lines_removed(bp, reason, junk):
+    text, info = run(bp, P1, junk, P2)
+    assert junk not in text and info["reasons"] == {reason: 1}
+
+
+@pytest.mark.parametrize("real", [
+    "Netflix will offer an ad-supported plan for just $6.99 a month, the company said on Tuesday.",
+    "More than forty thousand readers sign up for the council newsletter each month, officials said.",
+    "He said the island had been pictured from the air for the first time in 1937.",
+    "The minister promised to follow up on the complaints about the ferry timetable.",
+    "Reuters reported that the ferry operator would cut two routes next year.",
+])
+def test_similar_real_lines_kept(bp, real):
+    text, info = run(bp, P1, real, P2)
+    assert real in text and info["removed"] == 0
+
+
 def test_comment_thread_after_signatures_removed(bp):
     thread = []
     for name, body in (("Ann", "Lovely piece, thanks for writing it."), ("Bob", "I disagree with the second point."),

@@ -178,6 +178,17 @@ class TestEncodings:
         rec = only(write(tmp_path / "p.html", page.encode("cp1252")), cfg)
         assert "Ça coûte 5 € à Zürich — naïve" in rec["_raw"]
 
+    @pytest.mark.parametrize("declared", ["iso-8859-1", "iso-8859-15", "windows-1252"])
+    def test_stale_single_byte_label_on_utf8_bytes(self, tmp_path, cfg, declared):
+        # a page re-saved as UTF-8 that kept its old meta tag: reading it as Latin-1 would give "fÃ¼r"
+        page = (f'<html><head><meta charset="{declared}"><title>Grüße</title></head>'
+                "<body><p>Gebühr für Zürich: 5,99 €, delicadísima situación</p></body></html>")
+        rec = only(write(tmp_path / "p.html", page.encode("utf-8")), cfg)
+        assert "Gebühr für Zürich: 5,99 €, delicadísima situación" in rec["_raw"]
+        assert "Ã" not in rec["_raw"]
+        # the same label on real single-byte bytes still decides
+        assert decode_bytes("für".encode("cp1252") * 3, declared=declared) == "für" * 3
+
     def test_http_equiv_charset(self, tmp_path, cfg):
         page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">'
                 "</head><body>Prix: 10 € – déjà</body></html>")
