@@ -34,7 +34,7 @@ from pipeline.options import (UsageError, beam_options, config_overrides, first_
 log = logging.getLogger("newsbeam")
 
 
-def _check_output(out_dir: str) -> str:
+def check_output(out_dir: str) -> str:
     """Creates the output directory if needed and proves it writable; raises UsageError otherwise."""
     if "://" in out_dir:
         return out_dir  # a remote file system: Beam's FileSystems reports problems at run time
@@ -87,38 +87,35 @@ def summary(manifest) -> str:
     return "\n".join(lines)
 
 
-def run(args, beam_args: List[str]) -> int:
-    from pipeline.readers import InputError, expand_patterns
+class RunFailed(RuntimeError):
+    """A pipeline run that failed (exit 1); the message is one line."""
 
-    if args.streaming:
-        raise UsageError("--streaming is not available yet in this version")
-    cfg = load_config(args.config, config_overrides(args))
-    opts = beam_options(beam_args)
+
+def open_state(state_arg: str, files: List[str]):
+    """``(files to process, state_run)`` for a run with a state directory (see pipeline/state.py)."""
     try:
-        files = expand_patterns(args.input, cfg)
-    except InputError as exc:
+        state_dir = state_store.check_writable(state_arg)
+        loaded = state_store.load(state_dir)
+    except state_store.StateError as exc:
         raise UsageError(first_line(exc)) from None
-    state_run = None
-    if args.state:
-        try:
-            state_dir = state_store.check_writable(args.state)
-            loaded = state_store.load(state_dir)
-        except state_store.StateError as exc:
-            raise UsageError(first_line(exc)) from None
-        files, skipped, prints = state_store.select_files(files, loaded)
-        run_id = state_store.new_run_id()
-        state_run = {"dir": state_dir, "run": run_id, "run_dir": os.path.join(state_dir, "runs", run_id),
-                     "state": loaded, "prints": prints, "skipped": len(skipped),
-                     "live": state_store.live_sources(loaded, files)}
-    out_dir = _check_output(args.output)
+    files, skipped, prints = state_store.select_files(files, loaded)
+    run_id = state_store.new_run_id()
+    state_run = {"dir": state_dir, "run": run_id, "run_dir": os.path.join(state_dir, "runs", run_id),
+                 "state": loaded, "prints": prints, "skipped": len(skipped),
+                 "live": state_store.live_sources(loaded, files)}
+    return files, state_run
 
+
+def run_pipeline(files: List[str], cfg, opts, out_dir: str, inputs: List[str], state_run=None):
+    """One batch run of the graph over ``files`` into ``out_dir``; returns its manifest. Raises
+    :class:`RunFailed` (or KeyboardInterrupt)."""
     import apache_beam as beam
     from pipeline.graph import build
 
     run_info = {
         "version": __version__,
         "start": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "inputs": list(args.input),
+        "inputs": list(inputs),
         "input_files": len(files),
         "output": out_dir,
         "config": _public_config(cfg),
@@ -129,18 +126,41 @@ def run(args, beam_args: List[str]) -> int:
         with beam.Pipeline(options=opts) as p:
             build(p, files, cfg, out_dir, run_info, state_run)
     except KeyboardInterrupt:
-        print("newsbeam: interrupted", file=sys.stderr)
-        return 1
+        raise
     except Exception as exc:  # the run failed: say why in one line, details in the log
         log.debug("run failed", exc_info=True)
-        print(f"newsbeam: run failed: {type(exc).__name__}: {first_line(exc)}", file=sys.stderr)
-        return 1
+        raise RunFailed(f"{type(exc).__name__}: {first_line(exc)}") from None
     manifest_path = os.path.join(out_dir, "manifest.json")
     try:
         with open(manifest_path, encoding="utf-8") as fh:
-            manifest = json.load(fh)
+            return json.load(fh)
     except (OSError, ValueError) as exc:
-        print(f"newsbeam: run failed: no manifest written ({exc})", file=sys.stderr)
+        raise RunFailed(f"no manifest written ({exc})") from None
+
+
+def run(args, beam_args: List[str]) -> int:
+    from pipeline.readers import InputError, expand_patterns
+
+    cfg = load_config(args.config, config_overrides(args))
+    opts = beam_options(beam_args)
+    if args.streaming:
+        from pipeline.streaming import stream
+        return stream(args, cfg, opts)
+    try:
+        files = expand_patterns(args.input, cfg)
+    except InputError as exc:
+        raise UsageError(first_line(exc)) from None
+    state_run = None
+    if args.state:
+        files, state_run = open_state(args.state, files)
+    out_dir = check_output(args.output)
+    try:
+        manifest = run_pipeline(files, cfg, opts, out_dir, args.input, state_run)
+    except KeyboardInterrupt:
+        print("newsbeam: interrupted", file=sys.stderr)
+        return 1
+    except RunFailed as exc:
+        print(f"newsbeam: run failed: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(summary(manifest))

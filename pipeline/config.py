@@ -45,6 +45,9 @@ def _unit(v):
 
 _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "input.max_document_bytes": (_positive, "must be > 0"),
+    "streaming.poll_seconds": (_positive, "must be > 0"),
+    "streaming.settle_seconds": (_non_negative, "must be >= 0"),
+    "streaming.max_batch_files": (lambda v: v >= 1, "must be >= 1"),
     "extract.timeout_seconds": (_non_negative, "must be >= 0"),
     "extract.min_text_chars": (_non_negative, "must be >= 0"),
     "extract.timeout_mode": (lambda v: v in ("auto", "signal", "process"), "must be 'auto', 'signal' or 'process'"),

@@ -44,7 +44,8 @@ def make_parser() -> argparse.ArgumentParser:
                      help="state directory of incremental runs: skip inputs already processed, match new records "
                           "against earlier ones (duplicates, events)")
     run.add_argument("--streaming", action="store_true", 
-                     help="watch the inputs and process new files (not available yet: refused with exit 2)")
+                     help="keep watching the inputs and process new files as they land, in micro-batches against a state "
+                          "directory (--state, default OUTPUT/_state); stop with Ctrl-C or SIGTERM")
     run.add_argument("--quiet", action="store_true", help="print no summary")
     return parser
 

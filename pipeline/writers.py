@@ -17,6 +17,7 @@ import hashlib
 import heapq
 import io
 import json
+import os
 import posixpath
 import re
 import uuid
@@ -184,8 +185,14 @@ class WriteShards(beam.PTransform):
 def write_json_atomic(path: str, obj: Any) -> None:
     """Writes ``obj`` as pretty JSON to a temporary name beside ``path``, then renames it."""
     tmp = path + f".tmp-{uuid.uuid4().hex}"
+    data = (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    if "://" not in path:  # local: one atomic replace, readers never see the file missing
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return
     with FileSystems.create(tmp, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
-        fh.write((json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        fh.write(data)
     if FileSystems.exists(path):
         FileSystems.delete([path])
     FileSystems.rename([tmp], [path])
