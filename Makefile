@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	@$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,dask]'
 	@touch $@
 
 install: $(VENV)/.installed

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Tuple
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 DEFAULT_RUNNER = "FnApiRunner"
+RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
 LOCAL_RUNNERS = {"fnapirunner", "directrunner", "fnapi", "direct"}
 
 
@@ -83,6 +84,8 @@ def beam_options(beam_args: List[str]) -> PipelineOptions:
         raise UsageError(f"bad Apache Beam option in: {' '.join(beam_args)}") from exc
     if std.runner is None:
         std.runner = DEFAULT_RUNNER
+    if str(std.runner) in RUNNER_ALIASES:  # Beam knows these only by their module path
+        std.runner = RUNNER_ALIASES[str(std.runner)]
     if direct.direct_running_mode == "multi_threading":
         raise UsageError("--direct_running_mode=multi_threading is refused: it loses records through shuffles "
                          "on this Beam version; use in_memory (default) or multi_processing")

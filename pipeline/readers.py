@@ -42,7 +42,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.base import REJECTS, Reject, reject_record
+from transforms.base import REJECTS, Reject, TaggedOutputs, reject_record
 
 STAGE = "read"
 DOC = "doc"
@@ -636,8 +636,7 @@ class ReadInputs(beam.PTransform):
         self._cfg = cfg
 
     def expand(self, pbegin):
-        res = (pbegin
-               | "Files" >> beam.Create(self._files)
-               | "Spread" >> beam.Reshuffle()
-               | "ReadFiles" >> beam.FlatMap(_emit, self._cfg).with_outputs(REJECTS, main="docs"))
-        return {"docs": res.docs, "rejects": res[REJECTS]}
+        return (pbegin
+                | "Files" >> beam.Create(self._files)
+                | "Spread" >> beam.Reshuffle()
+                | "ReadFiles" >> TaggedOutputs(_emit, [REJECTS], "docs", self._cfg))

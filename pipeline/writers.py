@@ -26,7 +26,6 @@ from typing import Any, Dict, Iterable, Iterator, List, Tuple
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.transforms.window import GlobalWindows
 
 DOCS = "docs"
 REJECTS = "rejects"
@@ -70,7 +69,13 @@ def to_line(record: Dict[str, Any]) -> str:
 
 
 class _WriteRuns(beam.DoFn):
-    """Buffers lines per shard and writes them as sorted run files; emits ``("kind:shard", path)``."""
+    """Buffers lines per shard and writes them as sorted run files; emits ``("kind:shard", path)``.
+
+    Everything is emitted from ``process``, nothing from ``finish_bundle`` (some runners, e.g. Beam's
+    DaskRunner, drop what a DoFn emits there): the first record of a shard in a bundle announces the
+    bundle's tail run file of that shard, written by ``finish_bundle`` (possibly empty); full buffers are
+    written to further run files announced as they are written.
+    """
 
     def __init__(self, kind: str, tmp_dir: str, shards: int):
         self._kind = kind
@@ -79,24 +84,31 @@ class _WriteRuns(beam.DoFn):
 
     def start_bundle(self):
         self._buffers: Dict[int, List[Tuple[str, str]]] = {}
-        self._written: List[Tuple[str, str]] = []
+        self._tails: Dict[int, str] = {}
+        self._bundle = uuid.uuid4().hex
+
+    def _path(self, shard: int, suffix: str) -> str:
+        return join(self._tmp_dir, f"run-{self._kind}-{shard:05d}-{self._bundle}-{suffix}.txt")
 
     def process(self, record: Dict[str, Any]):
         source = record.get("source") or ""
         shard = shard_of(source, self._shards)
         rec = {k: record.get(k) for k in REJECT_FIELDS} if self._kind == REJECTS else public_record(record)
+        out = []
+        if shard not in self._tails:
+            self._tails[shard] = self._path(shard, "tail")
+            out.append((f"{self._kind}:{shard}", self._tails[shard]))
         buf = self._buffers.setdefault(shard, [])
         buf.append((sort_key(source), to_line(rec)))
         if len(buf) >= RUN_LINES:
-            self._flush(shard)
-        return []
+            path = self._path(shard, uuid.uuid4().hex)
+            self._write(path, self._buffers.pop(shard))
+            out.append((f"{self._kind}:{shard}", path))
+        return out
 
-    def _flush(self, shard: int) -> None:
-        buf = self._buffers.pop(shard, [])
-        if not buf:
-            return
+    @staticmethod
+    def _write(path: str, buf: List[Tuple[str, str]]) -> None:
         buf.sort()
-        path = join(self._tmp_dir, f"run-{self._kind}-{shard:05d}-{uuid.uuid4().hex}.txt")
         with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
             out = io.TextIOWrapper(fh, encoding="utf-8", newline="\n")
             for key, line in buf:
@@ -106,14 +118,11 @@ class _WriteRuns(beam.DoFn):
                 out.write("\n")
             out.flush()
             out.detach()
-        self._written.append((f"{self._kind}:{shard}", path))
 
     def finish_bundle(self):
-        for shard in sorted(self._buffers):
-            self._flush(shard)
-        for item in self._written:
-            yield GlobalWindows.windowed_value(item)
-        self._written = []
+        for shard in sorted(self._tails):
+            self._write(self._tails[shard], self._buffers.pop(shard, []))
+        self._tails = {}
 
 
 def _read_run(path: str) -> Iterator[Tuple[str, str]]:

@@ -481,3 +481,77 @@ def test_clean_title_strips_site_name():
     assert clean_title("Report: activist killed - ministry denies", "Harbour Courier",
                        "harbourcourier.example") == "Report: activist killed - ministry denies"
     assert clean_title("Ferry terminal opens", None, None) == "Ferry terminal opens"
+
+
+# ------------------------------------------------------------------------------------------- HTML metadata choice
+
+def _news_page(head: str, body_top: str = "", paras=PARAS) -> str:
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>" + head + "</head><body>"
+            "<header><nav><a href='/'>Home</a></nav></header><main><article>" + body_top
+            + "".join(f"<p>{p}</p>" for p in paras) + "</article></main></body></html>")
+
+
+def test_html_json_ld_headline_and_date_win_over_og_and_meta(cfg):
+    head = ("<title>Budget row: what it means for you | Riverton Gazette</title>"
+            "<meta property='og:title' content='Budget row: what it means for you'>"
+            "<meta property='og:site_name' content='Riverton Gazette'>"
+            "<meta property='article:published_time' content='2024-03-06T09:30:00+01:00'>"
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+            '{"@type": "WebSite", "name": "Riverton Gazette"},'
+            '{"@type": "NewsArticle", "headline": "Riverton council approves transport budget after long debate",'
+            ' "datePublished": "2024-03-05T18:00:00+01:00"}]}</script>')
+    out = Extract(cfg)(rec(_news_page(head, "<h1>Riverton council approves transport budget after long debate</h1>"),
+                           url="https://riverton-gazette.example/news/budget"))
+    assert out["title"] == "Riverton council approves transport budget after long debate"
+    assert out["published"] == "2024-03-05"
+
+
+def test_html_related_h1_over_og_title_and_kicker_h1_gives_way(cfg):
+    head = ("<title>Ferry terminal opens: what changes for commuters - Harbour Courier</title>"
+            "<meta property='og:site_name' content='Harbour Courier'>")
+    out = Extract(cfg)(rec(_news_page(head, "<h1>Ferry terminal opens</h1>"),
+                           url="https://harbourcourier.example/a/1"))
+    assert out["title"] == "Ferry terminal opens"
+    # an <h1> that is the page title plus a kicker line keeps the page title
+    head = ("<title>Ferry terminal opens - Harbour Courier</title><meta property='og:title' content='Ferry terminal "
+            "opens'><meta property='og:site_name' content='Harbour Courier'>")
+    out = Extract(cfg)(rec(_news_page(head, "<h1><span>Transport</span> Ferry terminal opens</h1>"),
+                           url="https://harbourcourier.example/a/1"))
+    assert out["title"] == "Ferry terminal opens"
+
+
+def test_html_site_name_h1_falls_back_to_page_title(cfg):
+    head = "<title>Four Years Remaining » Blog Archive » Interning of small integers in Python</title>"
+    out = Extract(cfg)(rec(_news_page(head, "<h1>Four Years Remaining</h1>"),
+                           url="http://fouryears.example/2019/10/21/interning/"))
+    assert out["title"] == "Interning of small integers in Python"
+
+
+def test_html_utc_midnight_date_gives_way_to_url_date(cfg):
+    head = ("<title>Mayor elected</title>"
+            "<meta property='article:published_time' content='2023-11-09T02:30:00Z'>")
+    out = Extract(cfg)(rec(_news_page(head), url="https://news.example/2023/11/08/mayor-elected"))
+    assert out["published"] == "2023-11-08"
+    head = ("<title>Mayor elected</title>"
+            "<meta property='article:published_time' content='2023-11-09T12:30:00Z'>")
+    out = Extract(cfg)(rec(_news_page(head), url="https://news.example/2023/11/08/mayor-elected"))
+    assert out["published"] == "2023-11-09"
+
+
+def test_html_structured_date_after_max_date_ignored(cfg):
+    c = copy.deepcopy(cfg)
+    c["extract"]["max_date"] = "2030-12-31"
+    head = ("<title>Mayor elected</title><meta property='article:published_time' content='2099-01-05'>"
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2098-02-03"}</script>')
+    out = Extract(c)(rec(_news_page(head)))
+    assert out["published"] is None
+
+
+def test_html_date_fallback_search_switch(cfg):
+    top = "<p>Posted on 12 March 2021</p>"
+    out = Extract(cfg)(rec(_news_page("<title>A story</title>", top)))
+    assert out["published"] == "2021-03-12"
+    c = copy.deepcopy(cfg)
+    c["extract"]["date_fallback_search"] = False
+    out = Extract(c)(rec(_news_page("<title>A story</title>", top)))
+    assert out["published"] is None

@@ -105,6 +105,98 @@ class ApplyStage(beam.PTransform):
         self._cfg = cfg
 
     def expand(self, pcoll):
-        res = pcoll | beam.ParDo(_StageDoFn(self._factory, self._name, self._cfg)).with_outputs(
-            REJECTS, main="docs")
-        return {"docs": res.docs, "rejects": res[REJECTS]}
+        return pcoll | TaggedOutputs(_StageDoFn(self._factory, self._name, self._cfg), [REJECTS], "docs")
+
+
+class SumCombineFn(beam.CombineFn):
+    """Sum of numbers, or element-wise sum of equal-length tuples of numbers.
+
+    An explicit CombineFn instead of ``CombinePerKey(sum)``: some runners (Beam's DaskRunner) mishandle the
+    accumulators of plain callables wrapped as combiners.
+    """
+
+    def __init__(self, width: int = 0):
+        self.width = int(width)  # 0: plain numbers; n: tuples of n numbers
+
+    def create_accumulator(self):
+        return [0] * self.width if self.width else 0
+
+    def add_input(self, acc, value):
+        if not self.width:
+            return acc + value
+        for i, v in enumerate(value):
+            acc[i] += v
+        return acc
+
+    def merge_accumulators(self, accs):
+        out = self.create_accumulator()
+        for acc in accs:
+            out = self.add_input(out, acc)
+        return out
+
+    def extract_output(self, acc):
+        return tuple(acc) if self.width else acc
+
+
+# ------------------------------------------------------------------------------------- tagged outputs
+
+_MAIN = "__main__"
+
+
+def _pick(kv, tag):
+    if kv[0] == tag:
+        yield kv[1]
+
+
+class _AsPairs(beam.DoFn):
+    """Runs ``inner`` (a DoFn, or a plain function used like FlatMap's) and emits every output as a
+    ``(tag, value)`` pair: ``TaggedOutput(tag, v)`` -> ``(tag, v)``, any other output ``v`` -> (main, v)."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def setup(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.setup()
+
+    def start_bundle(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.start_bundle()
+
+    def finish_bundle(self):
+        if isinstance(self._inner, beam.DoFn) and self._inner.finish_bundle() is not None:
+            raise ValueError("TaggedOutputs does not support DoFns that emit from finish_bundle")
+
+    def teardown(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.teardown()
+
+    def process(self, element, *args, **kwargs):
+        fn = self._inner.process if isinstance(self._inner, beam.DoFn) else self._inner
+        for out in fn(element, *args, **kwargs) or ():
+            if isinstance(out, pvalue.TaggedOutput):
+                yield out.tag, out.value
+            else:
+                yield _MAIN, out
+
+
+class TaggedOutputs(beam.PTransform):
+    """``ParDo(fn, *args, **kwargs).with_outputs(*tags, main=main)`` as a dict ``{main: pcoll, tag: pcoll}``,
+    portable to every runner.
+
+    Beam's DaskRunner keeps one output per transform and hands every tagged output of a multi-output ParDo
+    to each consumer, mixing them. Here the outputs travel as ``(tag, value)`` pairs on one PCollection and
+    are split by tag afterwards (the splitting maps are fused with the ParDo on the local runner).
+    """
+
+    def __init__(self, fn, tags, main: str, *args, label: Optional[str] = None, **kwargs):
+        super().__init__(label=label)
+        self._fn, self._tags, self._main = fn, list(tags), main
+        self._args, self._kwargs = args, kwargs
+
+    def expand(self, pcoll):
+        pairs = pcoll | "Tag" >> beam.ParDo(_AsPairs(self._fn), *self._args, **self._kwargs)
+        out = {self._main: pairs | f"Out[{self._main}]" >> beam.FlatMap(_pick, _MAIN)}
+        for tag in self._tags:
+            out[tag] = pairs | f"Out[{tag}]" >> beam.FlatMap(_pick, tag)
+        return out

@@ -44,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
-from transforms.base import history_key, is_history
+from transforms.base import SumCombineFn, TaggedOutputs, history_key, is_history
 
 NAME = "dedup"
 
@@ -685,19 +685,18 @@ class ResolveDuplicates(beam.PTransform):
             fixed = records.pipeline | "NoHistory" >> beam.Create([])
         groups = (keys
                   | "GroupBuckets" >> beam.GroupByKey()
-                  | "BucketGroups" >> beam.FlatMap(_bucket_group, self.max_bucket_size)
-                  .with_outputs(_CAPPED, main="groups"))
-        distinct = groups.groups | "DistinctGroups" >> beam.Distinct()
+                  | "BucketGroups" >> TaggedOutputs(_bucket_group, [_CAPPED], "groups", self.max_bucket_size))
+        distinct = groups["groups"] | "DistinctGroups" >> beam.Distinct()
         # 2. the small node of each candidate record joins its groups; 3. verify pairs per group.
         memberships = distinct | "Memberships" >> beam.FlatMap(_memberships)
         pairs = ({"nodes": nodes_by_source, "groups": memberships}
                  | "JoinNodes" >> beam.CoGroupByKey()
                  | "NodesToGroups" >> beam.FlatMap(_nodes_to_groups)
                  | "GroupCandidates" >> beam.GroupByKey()
-                 | "VerifyPairs" >> beam.ParDo(_GroupPairs(self.threshold)).with_outputs("nodes", main="edges"))
-        edges = pairs.edges | "DistinctEdges" >> beam.Distinct()
-        nodes = pairs.nodes | "DistinctNodes" >> beam.Distinct()
-        capped = groups[_CAPPED] | "CountCapped" >> beam.CombineGlobally(sum)
+                 | "VerifyPairs" >> TaggedOutputs(_GroupPairs(self.threshold), ["nodes"], "edges"))
+        edges = pairs["edges"] | "DistinctEdges" >> beam.Distinct()
+        nodes = pairs["nodes"] | "DistinctNodes" >> beam.Distinct()
+        capped = groups[_CAPPED] | "CountCapped" >> beam.CombineGlobally(SumCombineFn())
         resolved = (records.pipeline
                     | "One" >> beam.Create([None])
                     | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges),

@@ -5,6 +5,10 @@
   the title is dropped (the title has its own field), as for text/markdown below. Tables are kept by default
   (``extract.include_tables``, trafilatura's own default). The site name that a page's <title> adds at
   either end ("Headline | Site", "Headline – Site – 13.06.2023") is stripped (:func:`clean_title`).
+  Title and published date are then chosen with the page's own structured metadata (JSON-LD article headline
+  and date, date meta tags, a related <h1>), read by a cheap regex scan: see :mod:`transforms.metadata` for
+  the precedence and :meth:`Extract._pick_html_meta`. ``extract.date_fallback_search`` runs htmldate's
+  extensive search on pages where nothing else gave a date (copyright years discarded).
 * Plain text and Markdown are passed through after normalisation, with header/footer metadata lines
   recognised and removed from the text (see :func:`parse_text_document`).
 
@@ -79,6 +83,15 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     )
     if doc is None:
         return None
+    from transforms import metadata
+
+    max_date = opts.get("max_date") or metadata.DEFAULT_MAX_DATE
+    # the page's own structured metadata (JSON-LD, meta tags, <h1>): a regex scan, no second parse
+    scan = metadata.scan_html(raw, max_date)
+    fallback = None
+    if (opts.get("date_fallback_search") and not opts.get("extensive_date_search") and not doc.date
+            and not scan["ld_published"] and not scan["meta_published"]):
+        fallback = metadata.fallback_date(raw, url, max_date)
     return {
         "text": doc.text or "",
         "comments": (doc.comments or "") if opts.get("include_comments") else "",
@@ -88,6 +101,8 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
         "sitename": doc.sitename,
         "hostname": doc.hostname,
         "url": doc.url,
+        "scan": scan,
+        "date_fallback": fallback,
     }
 
 
@@ -691,7 +706,7 @@ def _norm_cmp(s: Optional[str]) -> str:
     return re.sub(r"\W+", " ", (s or "").lower()).strip()
 
 
-_TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•-]\s+|\s*[\uff5c\uff1a|]\s*")
+_TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00bb\u203a]\s*|\s+::\s+")
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
 
@@ -711,6 +726,15 @@ def _site_like(seg: str, names: List[str]) -> bool:
     return False
 
 
+def _site_names(sitename: Optional[str], hostname: Optional[str]) -> List[str]:
+    """Squashed names a title segment is compared with: the site name, the host name and its longer labels."""
+    names = [_squash(x) for x in (sitename, hostname) if x]
+    if hostname:
+        host = hostname.split(".")
+        names += [_squash(h) for h in host[:-1] if len(h) >= 4 and h not in ("www", "news", "com")]
+    return [n for n in names if n]
+
+
 def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optional[str]) -> Optional[str]:
     """Strips the site name the page's <title> adds at either end ("Headline | Site", "Site - Headline",
     "Headline – DW – 13.06.2023", "見出し：新聞名"), with a trailing date and a one- or two-word section name
@@ -718,11 +742,7 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     is, so a real "A - B" title stays whole."""
     if not title:
         return title
-    names = [_squash(x) for x in (sitename, hostname) if x]
-    if hostname:
-        host = hostname.split(".")
-        names += [_squash(h) for h in host[:-1] if len(h) >= 4 and h not in ("www", "news", "com")]
-    names = [n for n in names if n]
+    names = _site_names(sitename, hostname)
     if not names:
         return title
     segs = _TITLE_SEP.split(title.strip())
@@ -744,6 +764,9 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
         segs = segs[:cut]
     elif len(segs) >= 2 and _site_like(segs[0], names) and len(" ".join(segs[1:]).split()) >= 3:
         segs = segs[1:]
+        # "Blog » Archive » Headline": a short section segment after the leading site name goes too
+        if len(segs) >= 2 and len(segs[0].split()) <= 2 and len(" ".join(segs[1:]).split()) >= 3:
+            segs = segs[1:]
     # put the kept part back together from the original string (keeps the real separators inside it)
     kept = " ".join(x for x in segs if x).strip()
     if not kept or len(kept) < 0.2 * len(title):
@@ -783,6 +806,7 @@ class Extract:
             "favor_precision": bool(ec.get("favor_precision", False)),
             "extensive_date_search": bool(ec.get("extensive_date_search", False)),
             "max_date": ec.get("max_date") or "2100-12-31",
+            "date_fallback_search": bool(ec.get("date_fallback_search", True)),
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
@@ -817,6 +841,36 @@ class Extract:
         state["_worker"] = None
         return state
 
+    # -- HTML metadata choice ------------------------------------------------------------------------
+    def _pick_html_meta(self, res: Dict[str, Any], in_url: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+        """(title, published) of an HTML page from trafilatura's values and the structured-metadata scan
+        (precedence in :mod:`transforms.metadata`): title = JSON-LD article headline > an <h1> related to
+        the page title > trafilatura's title, with the site name stripped (:func:`clean_title`); published =
+        JSON-LD article date > date meta tags > htmldate's date > (``extract.date_fallback_search``)
+        htmldate's extensive search, all within [MIN_DATE, ``extract.max_date``]."""
+        from transforms import metadata
+
+        sitename = res.get("sitename")
+        host = _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url)
+        names = _site_names(sitename, host)
+        scan = res.get("scan") or {}
+
+        def is_site(s: str) -> bool:  # the whole text names the site (stricter than a segment test)
+            q = _squash(s)
+            return bool(q) and any(q == n or q in n or (n in q and len(q) <= len(n) + 12) for n in names)
+
+        base = clean_title(res.get("title"), sitename, host)
+        if not base or is_site(base):  # trafilatura took the site name (a logo <h1>): try the page's <title>
+            alt = clean_title(scan.get("page_title"), sitename, host)
+            if alt and not is_site(alt):
+                base = alt
+        title = metadata.pick_title(scan, base, is_site)
+        if title is not base:
+            title = clean_title(title, sitename, host)
+        max_date = self.opts["max_date"]
+        published = metadata.pick_published(scan, res.get("date"), max_date) or res.get("date_fallback")
+        return title, published
+
     # -- per record ----------------------------------------------------------------------------------
     def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:
         raw = record.pop("_raw", None) or ""
@@ -828,10 +882,11 @@ class Extract:
             except ExtractTimeout:
                 raise Reject("timeout", f"extraction took longer than {self.timeout:g} s") from None
             res = res or {}
-            res["title"] = clean_title(res.get("title"), res.get("sitename"), _hostname(res.get("hostname")
-                                                                                        and "http://" + res["hostname"]) or _hostname(in_url))
+            page_title = clean_title(res.get("title"), res.get("sitename"),
+                                     _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url))
+            res["title"], res["date"] = self._pick_html_meta(res, in_url)
             paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
-            if paras and res.get("title") and _norm_cmp(paras[0]) == _norm_cmp(res["title"]):
+            if paras and _norm_cmp(paras[0]) in {_norm_cmp(t) for t in (res["title"], page_title) if t}:
                 paras = paras[1:]
             comments = [ln.strip() for ln in (res.get("comments") or "").split("\n") if ln.strip()]
             text = "\n\n".join(paras + comments)

@@ -34,7 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.base import REJECTS, reject_record
+from transforms.base import REJECTS, SumCombineFn, TaggedOutputs, reject_record
 from transforms.boilerplate import word_count
 
 REASON = "repeated"
@@ -223,14 +223,6 @@ def _run_repeated(kv, rc):
         yield RUN_KEY, h
 
 
-def _sum_pairs(pairs):
-    n = s = 0
-    for a, b in pairs:
-        n += a
-        s += b
-    return n, s
-
-
 class RemoveRepeated(beam.PTransform):
     """``records | RemoveRepeated(cfg)`` -> ``{"docs", "rejects"}`` (``boilerplate.repeated`` settings)."""
 
@@ -243,16 +235,14 @@ class RemoveRepeated(beam.PTransform):
         if not rc.get("enabled", True):
             return {"docs": docs, "rejects": docs | "NoRepeatedRejects" >> beam.FlatMap(lambda r: [])}
         site_docs = (docs | "SiteOfDoc" >> beam.Map(lambda r: (_site(r), 1))
-                     | "DocsPerSite" >> beam.CombinePerKey(sum))
+                     | "DocsPerSite" >> beam.CombinePerKey(SumCombineFn()))
         counts = (docs | "UnitKeys" >> beam.FlatMap(_site_keys, rc)
-                  | "DocsPerUnit" >> beam.CombinePerKey(sum))
+                  | "DocsPerUnit" >> beam.CombinePerKey(SumCombineFn()))
         in_site = counts | "SiteRepeated" >> beam.FlatMap(_site_repeated, pvalue.AsDict(site_docs), rc)
         in_run = (counts
                   | "UnitOverSites" >> beam.Map(lambda kv: ((kv[0][1], kv[0][2]),
                                                               (kv[1], 1 if kv[0][0] != NO_SITE else 0)))
-                  | "DocsAndSitesPerUnit" >> beam.CombinePerKey(_sum_pairs)
+                  | "DocsAndSitesPerUnit" >> beam.CombinePerKey(SumCombineFn(2))
                   | "RunRepeated" >> beam.FlatMap(_run_repeated, rc))
         repeated = (in_site, in_run) | "AllRepeated" >> beam.Flatten()
-        res = docs | "DropRepeated" >> beam.ParDo(_Apply(rc), pvalue.AsMultiMap(repeated)).with_outputs(
-            REJECTS, main="docs")
-        return {"docs": res.docs, "rejects": res[REJECTS]}
+        return docs | "DropRepeated" >> TaggedOutputs(_Apply(rc), [REJECTS], "docs", pvalue.AsMultiMap(repeated))

@@ -1,0 +1,198 @@
+"""transforms.metadata: structured-metadata scan and the title/date precedence, on small hand-written pages."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from transforms import metadata as md
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def ld(obj) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# ------------------------------------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("value, iso", [
+    ("2024-03-05T09:30:00Z", "2024-03-05"),
+    ("2024-03-05", "2024-03-05"),
+    ("2024-03-05 23:50:00", "2024-03-05"),
+    ("2024-03-05T23:30:00-05:00", "2024-03-05"),   # the day as written, no time zone conversion
+    ("20180619T055000+0900", "2018-06-19"),
+    ("2018/06/19", "2018-06-19"),
+    ("Wed, 04 May 2022 02:41:00 GMT", "2022-05-04"),
+    ("May 4, 2022", "2022-05-04"),
+    ("05.03.2024 10:00", "2024-03-05"),
+    ("11/01/2023 12:43:42", "2023-11-01"),           # month first ...
+    ("25/01/2023", "2023-01-25"),                    # ... unless the first number cannot be a month
+])
+def test_parse_date_forms(value, iso):
+    assert md.parse_date(value) == iso
+
+
+@pytest.mark.parametrize("value", ["", "   ", "2024", "2024-03", "2024-13-45", "yesterday", "2024-02-30",
+                                   None, 20240305, ["2024-03-05"]])
+def test_parse_date_rejects_partial_or_invalid(value):
+    assert md.parse_date(value) is None
+
+
+def test_parse_date_bounds():
+    assert md.parse_date("2031-01-02T00:00:00Z", max_date="2030-12-31") is None
+    assert md.parse_date("2030-12-31T23:59:00Z", max_date="2030-12-31") == "2030-12-31"
+    assert md.parse_date("1994-12-31") is None                       # before MIN_DATE
+    assert md.parse_date("1995-01-01") == "1995-01-01"
+
+
+# ------------------------------------------------------------------------------------------- JSON-LD
+
+def test_json_ld_news_article():
+    html = page(ld({"@context": "https://schema.org", "@type": "NewsArticle",
+                    "headline": "Ferry terminal opens at last", "datePublished": "2024-03-05T09:30:00+01:00",
+                    "dateModified": "2024-03-07T10:00:00+01:00"}))
+    scan = md.scan_html(html)
+    assert scan["ld_headline"] == "Ferry terminal opens at last"
+    assert scan["ld_published"] == "2024-03-05"
+
+
+def test_json_ld_graph_skips_non_articles():
+    html = page(ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Harbour Courier", "datePublished": "2001-01-01"},
+        {"@type": "WebPage", "name": "Ferry terminal opens | Harbour Courier", "datePublished": "2020-01-01"},
+        {"@type": ["Article", "BlogPosting"], "headline": "Ferry terminal opens", "datePublished": "2024-03-05"},
+    ]}))
+    scan = md.scan_html(html)
+    assert scan["ld_headline"] == "Ferry terminal opens"
+    assert scan["ld_published"] == "2024-03-05"
+
+
+def test_json_ld_top_level_list_and_several_scripts():
+    html = page(ld({"@type": "Organization", "name": "Harbour Courier"})
+                + ld([{"@type": "BreadcrumbList"},
+                      {"@type": "LiveBlogPosting", "headline": "Storm live: ferries cancelled",
+                       "dateCreated": "2024-08-04T13:23:00Z"}])
+                + ld({"@type": "NewsArticle", "headline": "A later, unrelated teaser", "datePublished": "2024-08-09"}))
+    scan = md.scan_html(html)
+    assert scan["ld_headline"] == "Storm live: ferries cancelled"   # the first article-like object wins
+    assert scan["ld_published"] == "2024-08-04"                      # dateCreated when no datePublished
+
+
+def test_json_ld_entities_cdata_and_broken_script():
+    html = page('<script type="application/ld+json">{"@type": "NewsArticle", broken</script>'
+                '<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", '
+                '"headline": "Mayor&#039;s plan &amp; the   budget", "datePublished": "not a date"}\n//]]></script>')
+    scan = md.scan_html(html)
+    assert scan["ld_headline"] == "Mayor's plan & the budget"
+    assert scan["ld_published"] is None
+
+
+def test_json_ld_date_after_max_is_ignored():
+    html = page(ld({"@type": "NewsArticle", "headline": "H", "datePublished": "2099-05-01"})
+                + '<meta property="article:published_time" content="2024-05-01T08:00:00Z">')
+    scan = md.scan_html(html, max_date="2030-12-31")
+    assert scan["ld_published"] is None
+    assert md.pick_published(scan, None, "2030-12-31") == "2024-05-01"
+
+
+# ------------------------------------------------------------------------------------------- meta, h1
+
+def test_meta_date_keys_in_order_and_attribute_styles():
+    html = page("<meta name='date' content='2024-05-09'>"
+                "<meta content=\"2024-05-02T07:00:00+02:00\" property=\"article:published_time\"/>"
+                "<meta itemprop=datePublished content=2024-05-03>")
+    scan = md.scan_html(html)
+    assert scan["meta_published"] == "2024-05-02"   # article:published_time before datePublished and date
+
+
+def test_meta_bad_date_falls_through_to_next_key():
+    html = page('<meta property="article:published_time" content="">'
+                '<meta name="parsely-pub-date" content="2023-10-31T18:00:00Z">')
+    assert md.scan_html(html)["meta_published"] == "2023-10-31"
+
+
+def test_og_title_and_h1():
+    html = page('<meta property="og:title" content="Ferry terminal opens: what changes | HC">',
+                "<header><h1><a href='/'>Harbour Courier</a></h1></header>"
+                "<article><h1 class='headline'>Ferry terminal <em>opens</em></h1></article>")
+    scan = md.scan_html(html)
+    assert scan["og_title"] == "Ferry terminal opens: what changes | HC"
+    assert scan["h1"] == ["Harbour Courier", "Ferry terminal opens"]
+
+
+def test_empty_page():
+    scan = md.scan_html("")
+    assert scan["ld_headline"] is None and scan["h1"] == []
+    assert md.pick_title(scan, None) is None and md.pick_published(scan, None) is None
+
+
+# ------------------------------------------------------------------------------------------- precedence
+
+def test_pick_title_json_ld_first():
+    scan = md.scan_html(page('<meta property="og:title" content="Teaser for the ferry story">'
+                             + ld({"@type": "NewsArticle", "headline": "Ferry terminal opens at last"}),
+                             "<h1>Ferry terminal opens</h1>"))
+    assert md.pick_title(scan, "Teaser for the ferry story") == "Ferry terminal opens at last"
+
+
+def test_pick_title_related_h1_over_page_title():
+    scan = md.scan_html(page("<title>Tote Hummeln unter Linden: Die Erklärung | Hummeln</title>",
+                             "<h1>Tote Hummeln unter Linden</h1>"))
+    assert md.pick_title(scan, "Tote Hummeln unter Linden: Die Erklärung") == "Tote Hummeln unter Linden"
+
+
+def test_pick_title_skips_unrelated_h1_and_site_name():
+    scan = md.scan_html(page("", "<h1>Four Years Remaining</h1><h1>Archive</h1>"))
+    site = lambda s: s.replace(" ", "").lower().startswith("fouryears")
+    # the logo h1 names the site, the other one is unrelated to the page title: keep the page title
+    assert md.pick_title(scan, "Interning of small integers in Python", site) == \
+        "Interning of small integers in Python"
+    scan = md.scan_html(page(ld({"@type": "Article", "headline": "Four Years Remaining"})))
+    assert md.pick_title(scan, "Interning of small integers", site) == "Interning of small integers"
+
+
+def test_related():
+    assert md.related("Tote Hummeln unter Linden", "Tote Hummeln unter Linden: Die Erklärung")
+    assert not md.related("Gefahrstoffmanagement für Hersteller", "Gefahrstoff-Service")
+    assert not md.related("", "x") and not md.related(None, "x")
+
+
+def test_pick_published_precedence():
+    both = md.scan_html(page('<meta property="article:published_time" content="2024-04-26">'
+                             + ld({"@type": "NewsArticle", "datePublished": "2024-04-25T19:30:04+02:00"})))
+    assert md.pick_published(both, "2024-04-20") == "2024-04-25"          # JSON-LD > meta > htmldate
+    only_meta = md.scan_html(page('<meta property="article:published_time" content="2024-04-26">'))
+    assert md.pick_published(only_meta, "2024-04-20") == "2024-04-26"
+    nothing = md.scan_html(page("<title>x</title>"))
+    assert md.pick_published(nothing, "2024-04-20") == "2024-04-20"
+    assert md.pick_published(nothing, "2101-01-01") is None              # htmldate's date is bounded too
+    assert md.pick_published(nothing, None) is None
+
+
+def test_fallback_date_discards_copyright_year():
+    body = "<article><p>" + "Some words about the harbour. " * 20 + "</p><p>© 2016 Harbour Courier</p></article>"
+    assert md.fallback_date(page("<title>t</title>", body), None) is None
+    body = ("<article><p>Posted on 12 March 2021</p><p>" + "Some words about the harbour. " * 20
+            + "</p></article>")
+    assert md.fallback_date(page("<title>t</title>", body), None) == "2021-03-12"
+
+
+def test_scan_is_bounded(monkeypatch):
+    monkeypatch.setattr(md, "MAX_SCAN_CHARS", 200)
+    html = page("", "<p>" + "x" * 500 + "</p><h1>Too far down</h1>")
+    assert md.scan_html(html)["h1"] == []
+
+
+def test_oversized_json_ld_read_by_its_head(monkeypatch):
+    monkeypatch.setattr(md, "MAX_LD_CHARS", 500)
+    posts = [{"@type": "BlogPosting", "headline": f"Update {i}", "datePublished": "2024-08-05T10:00:00Z"}
+             for i in range(40)]
+    html = page(ld({"@context": "https://schema.org", "@type": "LiveBlogPosting",
+                    "datePublished": "2024-08-04T13:23:00Z", "headline": 'Riots live: "stones" thrown',
+                    "liveBlogUpdate": posts}))
+    scan = md.scan_html(html)
+    assert scan["ld_published"] == "2024-08-04"
+    assert scan["ld_headline"] == 'Riots live: "stones" thrown'
