@@ -49,12 +49,23 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "streaming.settle_seconds": (_non_negative, "must be >= 0"),
     "streaming.max_batch_files": (lambda v: v >= 1, "must be >= 1"),
     "extract.timeout_seconds": (_non_negative, "must be >= 0"),
+    "extract.processes": (_non_negative, "must be >= 0 (0 = one per core)"),
     "extract.min_text_chars": (_non_negative, "must be >= 0"),
     "extract.timeout_mode": (lambda v: v in ("auto", "signal", "process"), "must be 'auto', 'signal' or 'process'"),
     "extract.max_date": (lambda v: _is_date(v), "must be a date YYYY-MM-DD"),
+    "extract.date_fallback_search": (lambda v: isinstance(v, bool), "must be true or false"),
     "input.max_json_file_bytes": (_positive, "must be > 0"),
     "boilerplate.min_text_chars": (_non_negative, "must be >= 0"),
     "boilerplate.min_paragraph_words": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.plain_text.min_lines": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.plain_text.min_short_share": (_unit, "must be between 0 and 1"),
+    "boilerplate.plain_text.min_short_run": (lambda v: v >= 1, "must be >= 1"),
+    "boilerplate.plain_text.short_chars": (_positive, "must be > 0"),
+    "boilerplate.plain_text.long_chars": (_positive, "must be > 0"),
+    "boilerplate.plain_text.stopwords_low": (_unit, "must be between 0 and 1"),
+    "boilerplate.plain_text.stopwords_high": (_unit, "must be between 0 and 1"),
+    "boilerplate.plain_text.heading_chars": (_non_negative, "must be >= 0"),
+    "boilerplate.plain_text.comments_min_words": (_non_negative, "must be >= 0"),
     "boilerplate.repeated.max_words": (lambda v: v >= 1, "must be >= 1"),
     "boilerplate.repeated.min_site_docs": (lambda v: v >= 2, "must be >= 2"),
     "boilerplate.repeated.min_site_share": (_unit, "must be between 0 and 1"),
@@ -81,6 +92,7 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "events.num_keywords": (_non_negative, "must be >= 0"),
     "events.title_weight": (_non_negative, "must be >= 0"),
     "events.lead_paragraphs": (lambda v: v >= 1, "must be >= 1"),
+    "events.lead_words": (lambda v: v >= 1, "must be >= 1"),
     "events.type_threshold": (_positive, "must be > 0"),
     "events.max_types": (_non_negative, "must be >= 0"),
     "events.max_actors": (_non_negative, "must be >= 0"),
@@ -137,6 +149,13 @@ def _check(cfg: Dict[str, Any]) -> None:
             val = val[part]
         if not pred(val):
             raise ConfigError(f"config key '{key}' {msg}, got {val!r}")
+    pt = cfg["boilerplate"]["plain_text"]
+    if pt["long_chars"] < pt["short_chars"]:
+        raise ConfigError(f"config key 'boilerplate.plain_text.long_chars' must be >= boilerplate.plain_text."
+                          f"short_chars ({pt['short_chars']}), got {pt['long_chars']}")
+    if pt["stopwords_high"] < pt["stopwords_low"]:
+        raise ConfigError(f"config key 'boilerplate.plain_text.stopwords_high' must be >= boilerplate.plain_text."
+                          f"stopwords_low ({pt['stopwords_low']}), got {pt['stopwords_high']}")
     d = cfg["dedup"]
     if d["bands"] * d["rows"] != d["num_perm"]:
         raise ConfigError(f"config key 'dedup.num_perm' must equal dedup.bands * dedup.rows "

@@ -6,6 +6,7 @@ the runner, so the same graph runs on the local runner and on distributed ones.
 from __future__ import annotations
 
 import collections
+import os
 import datetime as dt
 import uuid
 from typing import Any, Dict, List, Optional
@@ -207,8 +208,9 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
     counts = [_count(read["docs"], "read_docs"), _count(read["rejects"], "read_rejects")]
     docs = read["docs"]
 
+    processes = int(cfg["extract"].get("processes", 1)) or (os.cpu_count() or 1)
     for factory, name in PER_RECORD_BEFORE_DEDUP:
-        res = docs | ApplyStage(factory, name, cfg)
+        res = docs | ApplyStage(factory, name, cfg, processes=processes if name == "extract" else 1)
         docs = res["docs"]
         rejects.append(res["rejects"])
         counts.append(_count(docs, name))

@@ -464,3 +464,49 @@ def test_comment_thread_after_signatures_removed(bp):
 def test_comment_thread_needs_several_signatures(bp):
     text, info = run(bp, P1, "Nice one.", "Posted by: Ann at September 10, 2012 9:01 AM", P2)
     assert P2 in text and "Nice one." in text
+
+
+# ------------------------------------------------------------------------------------------------------
+# Plain-text dumps: the hook into transforms/textdump.py
+# ------------------------------------------------------------------------------------------------------
+
+DUMP_MENU = ["Harbour Times", "Home", "News", "Sport", "Business", "Culture", "Weather"]
+DUMP_COMMENT = ("I have crossed that bridge every day for thirty years and it was obvious that something was wrong "
+                "with it, so I am glad that they are finally doing something about it before somebody gets hurt, "
+                "even if it means that I will have to take the bus for a while.")
+
+
+def _dump_record(fmt="text", extra=()):
+    lines = DUMP_MENU + ["Original url: https://www.harbour-times.example/news/water-law", P1, P2, P3,
+                         *extra, "3 comments", "Anna on 3 May 2021 at 09:15", DUMP_COMMENT, "Reply",
+                         "About us", "Jobs"]
+    return {"id": "d", "source": "d", "_format": fmt, "text": "\n".join(lines)}
+
+
+def test_plain_text_dump_classifier_in_stage(bp):
+    out = bp(_dump_record())
+    assert out["text"] == "\n".join([P1, P2, P3])
+    r = out["boilerplate"]["reasons"]
+    assert r["navigation"] == 1 and r["short_run"] == 6 and r["metadata"] == 1 and r["comments"] >= 3
+    assert sum(r.values()) == out["boilerplate"]["removed"] == 14
+    # Markdown input gets the same treatment; HTML (trafilatura output) never does
+    assert bp(_dump_record("markdown"))["text"] == out["text"]
+    html = bp(_dump_record("html"))
+    assert DUMP_COMMENT in html["text"] and "Weather" in html["text"]
+
+
+def test_plain_text_dump_settings(cfg):
+    c = copy.deepcopy(cfg)
+    c["extract"]["include_comments"] = True  # comments wanted: the thread stays
+    assert DUMP_COMMENT in Boilerplate(c)(_dump_record())["text"]
+    c = copy.deepcopy(cfg)
+    c["boilerplate"]["plain_text"]["enabled"] = False  # off: the short_runs pass of the patterns file instead
+    out = Boilerplate(c)(_dump_record())
+    assert "metadata" not in out["boilerplate"]["reasons"] and out["boilerplate"]["reasons"]["short_run"] >= 7
+
+
+def test_clean_text_file_is_not_a_dump(bp):
+    # a clean article file (paragraphs, one subhead) keeps its subhead and short closing line
+    text = "\n\n".join([P1, "What happens next", P2, P3, "The vote was 41 to 38."])
+    out = bp({"id": "c", "source": "c", "_format": "text", "text": text})
+    assert out["text"] == text and out["boilerplate"]["removed"] == 0

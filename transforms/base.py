@@ -17,6 +17,8 @@ Record fields while in flight (a plain dict):
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
 import traceback
 from typing import Any, Callable, Dict, Iterable, Optional
 
@@ -95,17 +97,75 @@ class _StageDoFn(beam.DoFn):
             yield out
 
 
-class ApplyStage(beam.PTransform):
-    """Runs a per-record stage; returns ``{"docs": PCollection, "rejects": PCollection}``."""
+# The stage of a pool worker process (see _PooledStageDoFn), built once per process by _pool_init.
+_POOL_STAGE = None
 
-    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any]):
+
+def _pool_init(factory, name, cfg):
+    global _POOL_STAGE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _POOL_STAGE = (factory(cfg), name)
+
+
+def _pool_call(record):
+    stage, name = _POOL_STAGE
+    return run_stage(stage, name, record)
+
+
+class _PooledStageDoFn(beam.DoFn):
+    """A per-record stage run by a pool of ``processes`` worker processes (spawned, so no state of the runner's
+    threads is inherited), over batches of records; emits ``(tag, value)`` pairs in input order. While the
+    pool works on the rest of a batch, the records already done flow on through the stages fused after this
+    one, in this process."""
+
+    def __init__(self, factory, name: str, cfg: Dict[str, Any], processes: int):
+        self._factory, self._name, self._cfg, self._processes = factory, name, cfg, int(processes)
+        self._pool = None
+
+    def setup(self):
+        ctx = multiprocessing.get_context("spawn")
+        self._pool = ctx.Pool(self._processes, initializer=_pool_init,
+                              initargs=(self._factory, self._name, self._cfg))
+
+    def teardown(self):
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def process(self, batch):
+        for out, rej in self._pool.imap(_pool_call, batch, chunksize=1):
+            if rej is not None:
+                yield REJECTS, rej
+            else:
+                yield _MAIN, out
+
+
+class ApplyStage(beam.PTransform):
+    """Runs a per-record stage; returns ``{"docs": PCollection, "rejects": PCollection}``.
+
+    ``processes`` > 1: the stage runs in a pool of that many worker processes per Beam worker (records go in
+    fixed batches of ``batch_per_process * processes``); output and rejects are the same as with one.
+    """
+
+    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any],
+                 processes: int = 1, batch_per_process: int = 16):
         super().__init__(label=name)
         self._factory = factory
         self._name = name
         self._cfg = cfg
+        self._processes = max(1, int(processes))
+        self._batch = max(1, int(batch_per_process)) * self._processes
 
     def expand(self, pcoll):
-        return pcoll | TaggedOutputs(_StageDoFn(self._factory, self._name, self._cfg), [REJECTS], "docs")
+        if self._processes == 1:
+            return pcoll | TaggedOutputs(_StageDoFn(self._factory, self._name, self._cfg), [REJECTS], "docs")
+        pairs = (pcoll
+                 | "Batch" >> beam.BatchElements(min_batch_size=self._batch, max_batch_size=self._batch)
+                 | "Pool" >> beam.ParDo(_PooledStageDoFn(self._factory, self._name, self._cfg,
+                                                         self._processes)))
+        return {"docs": pairs | "Out[docs]" >> beam.FlatMap(_pick, _MAIN),
+                REJECTS: pairs | f"Out[{REJECTS}]" >> beam.FlatMap(_pick, REJECTS)}
 
 
 class SumCombineFn(beam.CombineFn):

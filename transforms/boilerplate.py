@@ -20,6 +20,9 @@ Also per record: *comment threads* left in the text (several "Posted by: NAME at
 lines, ``comment_threads`` in the patterns file) are removed as ``comments``. Word counts count two characters
 of unspaced scripts (CJK, Thai) as a word (:func:`word_count`), so such text is not taken for short labels.
 
+Text and Markdown inputs that look like a page's visible text dumped one block a line get the jusText-style line
+classifier of ``transforms/textdump.py`` (settings ``boilerplate.plain_text``) instead of the ``short_runs`` pass.
+
 Not here: the corpus-level pass that removes lines repeated across many documents of the same site
 (``transforms/repeated.py``, ``boilerplate.repeated``), wired right after this stage in the graph.
 """
@@ -124,6 +127,9 @@ class Boilerplate:
         self.thread_after = _compile_list(ct.get("after"), int(ct.get("max_words", 20)), "comment_threads.after")
         self.thread_before = _compile_list(ct.get("before"), int(ct.get("max_words", 20)),
                                            "comment_threads.before")
+        # plain-text dumps (transforms/textdump.py), settings under boilerplate.plain_text
+        self.plain_text = dict(bc.get("plain_text") or {})
+        self.plain_text["keep_comments"] = bool((cfg.get("extract") or {}).get("include_comments", False))
         il = pats.get("item_list") or {}
         self.item_sep = re.compile(il["regex"]) if il.get("regex") else None
         self.item_min = int(il.get("min_items", 4))
@@ -228,6 +234,25 @@ class Boilerplate:
                     items[k][4] = "comments"
             return
 
+    # -- plain-text dumps (hook into transforms/textdump.py) ---------------------------------------
+    def _plain_text_dump(self, items: List[List[Any]], fmt: Optional[str]) -> bool:
+        """Text/Markdown input that looks like a page's visible text dumped one block a line: the line
+        classifier of :mod:`transforms.textdump` judges the lines no pattern removed (replaces the
+        ``short_runs`` pass). Returns whether it ran."""
+        pt = self.plain_text
+        if fmt not in ("text", "markdown") or not pt.get("enabled", True):
+            return False
+        from transforms import textdump
+        lines = [it[2] for it in items]
+        if not textdump.looks_like_dump(lines, pt):
+            return False
+        reasons = textdump.classify(lines, [it[4] for it in items], pt)
+        if all(r is not None for r in reasons):
+            return False  # no article found: leave the text to the ordinary passes
+        for it, reason in zip(items, reasons):
+            it[4] = reason
+        return True
+
     def clean(self, text: str, fmt: Optional[str] = None,
               site: Optional[str] = None) -> Tuple[str, int, Dict[str, int]]:
         """Text -> (cleaned text, lines removed, {reason: count}); ``fmt`` is the record's input format,
@@ -257,7 +282,7 @@ class Boilerplate:
                             block = None
                 items.append([pi, line, s, wc, reason])
         self._comment_threads(items)
-        if fmt in self.run_formats:
+        if not self._plain_text_dump(items, fmt) and fmt in self.run_formats:
             self._short_runs(items)
         reasons: Dict[str, int] = {}
         out: Dict[int, List[str]] = {}

@@ -1,0 +1,145 @@
+"""Unit tests of the plain-text dump classifier (transforms/textdump.py) on small hand-written dumps."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import ConfigError, load_config
+from transforms import textdump as td
+
+A1 = ("The city council voted on Tuesday to close the old harbour bridge to cars from the first of June, after "
+      "engineers found that two of its steel supports had been weakened by years of salt water and heavy traffic.")
+A2 = ("The mayor said that the decision had not been easy, but that the safety of the people who cross the bridge "
+      "every day had to come first, and that buses would be allowed to use it until the end of the summer.")
+A3 = ("Work on a new bridge is expected to start next year. The council has asked the regional government to pay "
+      "for a third of the cost, which the engineers put at about forty million euros over four years.")
+C1 = ("I have crossed that bridge every day for thirty years and it was obvious that something was wrong with it, "
+      "so I am glad that they are finally doing something about it before somebody gets hurt.")
+C2 = ("Forty million is a lot of money for a bridge that we do not really need, if you ask me, and I would rather "
+      "see the council spend it on the schools and the buses that are always late in the mornings.")
+
+MENU = ["Harbour Times", "Home", "News", "Sport", "Business", "Culture", "Weather"]
+SIDEBAR = ["Most popular", "Ferry timetable changes for the winter",
+           "Local bakery wins national bread award", "New cycle lanes open in the old town",
+           "Fire station gets two new engines"]
+FOOTER = ["About us", "Jobs", "Advertise"]
+
+
+def dump(*parts):
+    lines = []
+    for p in parts:
+        lines.extend(p if isinstance(p, list) else [p])
+    return lines
+
+
+def reasons(lines, **cfg):
+    return td.classify(lines, [None] * len(lines), cfg or None)
+
+
+def kept(lines, **cfg):
+    return [ln for ln, r in zip(lines, reasons(lines, **cfg)) if r is None]
+
+
+def test_looks_like_dump():
+    page = dump(MENU, "Harbour bridge to close to cars", A1, A2, A3, SIDEBAR, FOOTER)
+    assert td.looks_like_dump(page)
+    # a clean article file: a few paragraphs and a subhead is not a dump
+    assert not td.looks_like_dump([A1, A2, "What happens next", A3, A1, A2, A3, A1, A2, A3, A1])
+    # too few lines
+    assert not td.looks_like_dump(["Home", "News", A1])
+
+
+def test_menu_sidebar_footer_removed_article_kept():
+    page = dump(MENU, "Harbour bridge to close to cars", A1, A2, "What happens next", A3, SIDEBAR, FOOTER)
+    out = reasons(page)
+    got = [ln for ln, r in zip(page, out) if r is None]
+    assert got == ["Harbour bridge to close to cars", A1, A2, "What happens next", A3]
+    assert {out[page.index(x)] for x in MENU + SIDEBAR + FOOTER} == {"short_run"}
+
+
+def test_comment_thread_after_article():
+    page = dump(MENU, A1, A2, A3, "2 comments", "Anna on 3 May 2021 at 09:15", C1, "Reply",
+                "Tom on 3 May 2021 at 11:40", C2, "Reply", FOOTER)
+    out = reasons(page)
+    assert [ln for ln, r in zip(page, out) if r is None] == [A1, A2, A3]
+    start = page.index("2 comments")
+    assert all(r == "comments" for r in out[start:])
+    # extract.include_comments: the thread stays
+    assert C1 in kept(page, keep_comments=True) and C2 in kept(page, keep_comments=True)
+
+
+def test_comment_signatures_without_header():
+    page = dump(MENU, A1, A2, A3, C1, "by Anna on May 3, 2021 at 9:15 am. Reply #", C2,
+                "by Tom on May 3, 2021 at 11:40 am. Reply #", C1, "by Eve on May 4, 2021 at 8:02 am. Reply #")
+    assert kept(page) == [A1, A2, A3]
+    # a "comments" line too early (in the byline, before the article) does not cut anything
+    page2 = dump(MENU, "12 comments", A1, A2, A3, FOOTER)
+    assert kept(page2) == [A1, A2, A3]
+
+
+def test_url_line_is_metadata():
+    page = dump(MENU, "Original url: https://www.harbour-times.example/news/bridge", A1, A2, A3, FOOTER)
+    out = reasons(page)
+    assert out[len(MENU)] == "metadata"
+    assert kept(page) == [A1, A2, A3]
+
+
+def test_hard_wrapped_paragraph_judged_as_a_block():
+    wrapped = ["The council said that the bridge would be closed to cars from",
+               "the first of June, and that buses and bicycles would be allowed",
+               "to use it until the end of the summer, when the work on the new",
+               "bridge is expected to begin if the money has been found by then."]
+    page = dump(MENU, wrapped, A2, SIDEBAR)
+    assert kept(page) == wrapped + [A2]
+
+
+def test_low_content_and_list_inside_article():
+    names = ("Ferry timetable, Bakery award, Cycle lanes, Fire engines, Harbour festival, Market hall, "
+             "Tram extension, School repairs, Library hours")
+    page = dump(MENU, A1, A2, A3, names, FOOTER)
+    out = reasons(page)
+    assert out[page.index(names)] == "low_content"
+    # a low-content line between article paragraphs (a list line) stays
+    page2 = dump(MENU, A1, names, A2, A3, FOOTER)
+    assert names in kept(page2)
+
+
+def test_other_languages():
+    de = ["Die Stadt hat am Dienstag beschlossen, dass die alte Hafenbrücke ab dem ersten Juni für Autos "
+          "gesperrt wird, nachdem bei einer Prüfung an zwei der Stahlstützen Schäden durch Salzwasser gefunden "
+          "worden sind.",
+          "Der Bürgermeister sagte, die Entscheidung sei nicht leicht gewesen, aber die Sicherheit der Menschen, die "
+          "jeden Tag über die Brücke gehen, müsse an erster Stelle stehen, und Busse dürften sie noch nutzen."]
+    page = dump(["Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Wetter"], de,
+                ["Meistgelesen", "Neue Radwege in der Altstadt", "Bäckerei gewinnt Preis",
+                 "Feuerwehr erhält Fahrzeuge"])
+    assert kept(page) == de
+    # CJK text is judged by length
+    zh = "市议会周二投票决定从六月一日起禁止汽车通过旧港口大桥，因为工程师发现两根钢支柱已被海水和交通削弱。" * 2
+    assert kept(dump(["首页", "新闻", "体育", "财经", "文化", "天气"], zh, ["关于我们", "联系我们"])) == [zh]
+
+
+def test_settings_in_default_config_and_checks(tmp_path):
+    cfg = load_config()
+    pt = cfg["boilerplate"]["plain_text"]
+    assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
+    for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
+                "stopwords_high", "heading_chars", "comments_min_words"):
+        assert pt[key] == td._settings(None)[key], key
+    for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
+                "long_chars: 20", "stopwords_high: 0.1"):
+        (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
+        with pytest.raises(ConfigError, match="plain_text"):
+            load_config(str(tmp_path / "c.yaml"))
+    (tmp_path / "c.yaml").write_text("boilerplate:\n  plain_text:\n    no_such_key: 1\n")
+    with pytest.raises(ConfigError, match="unknown config key"):
+        load_config(str(tmp_path / "c.yaml"))
+
+
+def test_deterministic_and_linear():
+    page = dump(MENU, A1, A2, A3, SIDEBAR, FOOTER)
+    assert reasons(page) == reasons(list(page))
+    # a long dump (thousands of short lines) is handled without quadratic blow-up: just check it finishes and
+    # removes the menu-only runs
+    big = (SIDEBAR + MENU) * 400 + [A1, A2, A3] + FOOTER * 400
+    out = reasons(big)
+    assert [ln for ln, r in zip(big, out) if r is None] == [A1, A2, A3]

@@ -1,0 +1,341 @@
+"""Plain-text dumps: a line classifier for the visible text of a page dumped one block a line.
+
+A crawler's text dump keeps everything a browser shows: menus, teaser lists, sidebars, footers, the comment
+thread. The boilerplate stage (transforms/boilerplate.py) calls :func:`classify` for records whose input
+format is text or Markdown and whose text looks like such a dump (:func:`looks_like_dump`: enough lines, many
+of them short); clean article files (a few paragraphs, the odd subhead) are left to the ordinary patterns.
+
+The classifier follows jusText (Pomikálek 2011, "Removing boilerplate and duplicate content from web
+corpora"), on lines instead of HTML blocks:
+
+1. *features* per line: characters, stopword density (small hand-written function-word lists for en, de, fr,
+   es, nl, it, pt; the document's language is the list with the most hits), sentence ending. Hard-wrapped text
+   (a line continuing the previous one: starting in lower case, or the previous one ending in a comma or "and")
+   is judged as one block;
+2. *initial class*: lines already matched by a boilerplate pattern are ``bad``; shorter than ``short_chars``
+   -> ``short``; stopword density at least ``stopwords_high`` and longer than ``long_chars`` -> ``good``;
+   density at least ``stopwords_low`` -> ``neargood``; else ``bad``. Scripts without spaces (CJK, Thai) and
+   texts in none of the languages are judged by length alone. A text without any good line (an article of
+   short paragraphs) takes runs of two or more neargood lines as good;
+3. *context*: a headline-like line (four words or more, no sentence ending) right before good text (at most
+   ``heading_chars`` characters and two short lines, say a by-line and a date, between) is ``neargood``; a bad line with good text on
+   both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
+   (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
+   (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
+   line is on its bad side;
+4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
+   comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
+   followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
+   text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
+   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am") start the thread: it and everything after it goes as
+   ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
+   too). Not with ``extract.include_comments: true``;
+5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
+   them at the top and bottom of the file only).
+
+Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
+footers; the reason the ``short_runs`` pass gives them too), ``comments`` (the thread), ``metadata`` (url
+lines) and ``low_content`` (the one reason added here: a longer line judged bad, mostly for few function
+words: lists of names or headlines run together, archive links, keyword lines, blurbs among them).
+
+Linear in the number of lines; regex and str work only.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Sequence
+
+# Common function words (hand-written, lower case). Only their density matters, not completeness.
+STOPWORDS: Dict[str, frozenset] = {
+    "en": frozenset("""a about above after again against all also am an and any are as at be because been before
+        being below between both but by can could did do does doing down during each few for from further had has
+        have having he her here hers herself him himself his how i if in into is it its itself just me more most
+        my myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+        some such than that the their theirs them themselves then there these they this those through to too
+        under until up very was we were what when where which while who whom why will with would you your yours
+        yourself yourselves said says one two many much may might must shall still even well yet since though
+        although however every who's it's that's there's i'm i've don't didn't isn't wasn't can't won't""".split()),
+    "de": frozenset("""aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei bin
+        bis bist da damit dann das dass daß dein deine dem den denn der des dessen deshalb die dies diese dieser
+        dieses doch dort du durch ein eine einem einen einer eines er es etwas euch euer für gegen gewesen hab
+        habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen ihr ihre im in indem ins ist jede jedem
+        jeden jeder jedes jetzt kann kein keine können könnte machen man manche mehr mein meine mit muss musste
+        nach nicht nichts noch nun nur ob oder ohne sehr sein seine sich sie sind so solche soll sollte sondern
+        sonst über um und uns unser unter viel vom von vor war waren warum was weil welche wenn wer werde werden
+        wie wieder will wir wird wirst wo wollen würde würden zu zum zur zwar zwischen schon sowie seit bereits""".split()),
+    "fr": frozenset("""a à ai aie aient ainsi alors au aucun aussi autre aux avait avant avec avez avoir c ça car ce
+        cela celle celui ces cet cette ceux chaque comme comment d dans de des donc dont du elle elles en encore
+        est et été être eu fait faire il ils j je l la le les leur leurs lui m ma mais me même mes moi mon n ne
+        ni nos notre nous on ont ou où par pas peu peut plus pour pourquoi qu quand que quel quelle quelles quels
+        qui s sa sans se selon ses si son sont sous sur ta te tes toi ton tous tout toute toutes très tu un une
+        vos votre vous y été était étaient depuis entre lors après déjà aussi""".split()),
+    "es": frozenset("""a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
+        e el él ella ellas ellos en entre era es esa esas ese eso esos esta está están estas este esto estos fue
+        fueron ha había han hasta hay la las le les lo los más me mi muy nada ni no nos nosotros o os otra otras
+        otro otros para pero poco por porque que qué quien se sea según ser si sí sido sin sobre son su sus también
+        tanto te tiene tienen todo todos tu tus un una uno unos y ya yo además cuando donde aunque hacia""".split()),
+    "nl": frozenset("""aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus
+        een eens en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja
+        je kan kon kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook
+        op over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wij
+        wil worden wordt zal ze zei zelf zich zij zijn zo zonder zou volgens""".split()),
+    "it": frozenset("""a ad al alla alle allo anche ancora avere aveva c che chi ci come con contro cui da dai dal
+        dalla dalle degli dei del della delle dello di dopo dove e è ed era erano essere gli ha hanno i il in io
+        la le lei li lo loro lui ma mi mio molto ne negli nei nel nella nelle nello noi non nostro o per perché
+        più poi quale quando quanto quella quelle quelli quello questa queste questi questo se sei si sia sono
+        su sua sue sui sul sulla suo suoi tra tutti tutto un una uno vi essere stato stata secondo""".split()),
+    "pt": frozenset("""a ao aos as à às com como da das de dela dele do dos e é ela elas ele eles em entre era essa
+        esse esta está estão este eu foi foram há isso já lhe mais mas me mesmo meu muito na não nas nem no nos
+        nós o os ou para pela pelas pelo pelos por quando que quem se sem ser seu seus sua suas também te tem ter
+        um uma umas uns você segundo ainda""".split()),
+}
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                       r"\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_SENTENCE_END = re.compile(r"[.!?:;…。！？]['\"”’»)\]]*$")
+
+# Comment-thread headers: the whole line.
+_COMMENT_HEADER = re.compile(
+    r"^(?:[{(\[]\s*)?(?:\d+|one|no)?\s*(?:user\s+|reader\s+)?(?:comments?|responses?|replies|reactions?|"
+    r"reader feedback|discussion|kommentare?|leserkommentare|commentaires?|réactions?|comentarios?|commenti|"
+    r"reacties|reacciones)\s*(?:\(\d+\))?\s*[:.…»›>]*\s*[})\]]?$"
+    r"|^(?:\d+|one)\s+(?:comments?|responses?|replies|thoughts)\s+(?:to|on|for)\b.{0,120}$"
+    r"|^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b.{0,40}$"
+    r"|^(?:view|show|read|see)\s+(?:all\s+)?\d*\s*comments\b.{0,40}$",
+    re.I)
+_BARE_HEADER = re.compile(r"^\W*\w+\W*$")  # a single word ("Comments", "Discussion"): a menu item as often
+# Comment signatures (before or after each comment).
+_COMMENT_SIGNATURE = re.compile(
+    r"^by\s+.{1,60}?\s+(?:on|at|\|)\s+.{0,40}\d.{0,40}$"                          # by Ann on May 2, 2012 at 9 pm
+    r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:)\s*$"                      # Ann says:
+    r"|^.{0,60}\b\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
+    r"|^.{1,60}\s[-–—|@]\s+(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[a-z]{3,9}\.?\s+\d{4}|"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\b.{0,30}$"                                  # Ann - October 26, 2012
+    r"|^(?:reply|report( abuse)?|permalink|quote|like|flag)(?:\s*[|·•]\s*\w+)*\s*$"
+    r"|\breply\s*#?\s*$"
+    r"|^(?:from|posted by|submitted by|comment by)\s*:\s*.{1,60}$",
+    re.I)
+_CONTINUES = re.compile(r"(?:[,(\-–—]|\b(?:and|or|of|the|a|to|in|und|oder|der|die|das|et|ou|de|la|le|y|o|el|en|"
+                        r"e|di|il|het|een|van))$", re.I)
+# cheap pre-check: every signature has a digit, a colon, an ellipsis or one of these words
+_SIG_HINT = re.compile(r"[\d:#]|\.\.\.|reply|report|permalink|quote|like|flag", re.I)
+_URL_LINE = re.compile(r"^(?:original(?:ly published at)?\s*(?:url|link|source)?|source url|source|url|link|"
+                       r"quelle|fuente|fonte|lien)\s*:\s*<?https?://\S+>?$", re.I)
+
+
+def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
+    d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
+         "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
+         "comments_min_words": 60, "keep_comments": False}
+    d.update(cfg or {})
+    return d
+
+
+def looks_like_dump(lines: Sequence[str], cfg: Optional[Dict[str, Any]] = None) -> bool:
+    """Enough non-empty lines (``min_lines``), and at least ``min_short_share`` of them short (under
+    ``short_chars`` characters, no sentence ending) or a run of ``min_short_run`` such lines (a menu)."""
+    c = _settings(cfg)
+    ls = [ln.strip() for ln in lines if ln.strip()]
+    if len(ls) < c["min_lines"]:
+        return False
+    short = run = longest = 0
+    for s in ls:
+        if len(s) < c["short_chars"] and not _SENTENCE_END.search(s):
+            short += 1
+            run += 1
+            longest = max(longest, run)
+        else:
+            run = 0
+    return short >= c["min_short_share"] * len(ls) or longest >= c["min_short_run"]
+
+
+_LANG_OF: Dict[str, List[str]] = {}
+for _lang, _words in STOPWORDS.items():
+    for _w in _words:
+        _LANG_OF.setdefault(_w, []).append(_lang)
+
+
+def _language(lines: Sequence[str]) -> Optional[frozenset]:
+    """The stopword list with the most hits in (the first 3000 words of) the lines; None when no list
+    covers a tenth of the words (another language or script)."""
+    hits = {k: 0 for k in STOPWORDS}
+    n = 0
+    for s in lines:
+        ws = _WORD.findall(s.lower())
+        n += len(ws)
+        for w in ws:
+            for k in _LANG_OF.get(w, ()):
+                hits[k] += 1
+        if n > 3000:
+            break
+    best = max(hits, key=lambda k: hits[k])
+    return STOPWORDS[best] if n and hits[best] >= 0.1 * n else None
+
+
+def _block_class(t: str, sw: Optional[frozenset], c: Dict[str, Any]) -> str:
+    """Initial class of a line (or hard-wrapped block): short, good, neargood or bad."""
+    ln = len(t)
+    if not t.isascii() and len(_UNSPACED.findall(t)) > 0.3 * ln:
+        ln = ln * 3  # CJK, Thai: a character carries about three Latin characters' worth of text
+        return "short" if ln < c["short_chars"] else "good" if ln > c["long_chars"] else "neargood"
+    if ln < c["short_chars"]:
+        return "short"
+    if sw is None:
+        return "good" if ln > c["long_chars"] else "neargood"
+    words = _WORD.findall(t.lower())
+    dens = sum(1 for w in words if w in sw) / max(1, len(words))
+    if dens >= c["stopwords_high"]:
+        return "good" if ln > c["long_chars"] else "neargood"
+    return "neargood" if dens >= c["stopwords_low"] else "bad"
+
+
+def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
+             cfg: Optional[Dict[str, Any]] = None) -> List[Optional[str]]:
+    """Reasons for the lines of a dump: ``fixed`` holds reasons already given (kept as they are, and counted
+    as bad context); returns a reason for every line (None = keep)."""
+    c = _settings(cfg)
+    n = len(lines)
+    texts = [ln.strip() for ln in lines]
+    sw = _language([t for t, f in zip(texts, fixed) if f is None])
+    ends = [bool(t) and _SENTENCE_END.search(t) is not None for t in texts]
+    # hard-wrapped text: lines continuing the previous one are judged together (as one block)
+    block_of = list(range(n))
+    for i in range(1, n):
+        prev, t = texts[i - 1], texts[i]
+        if fixed[i] is None and fixed[i - 1] is None and t and prev and not ends[i - 1] and (
+                t[0].islower() or _CONTINUES.search(prev)):
+            block_of[i] = block_of[i - 1]
+    parts: Dict[int, List[str]] = {}
+    for i in range(n):
+        if fixed[i] is None and texts[i]:
+            parts.setdefault(block_of[i], []).append(texts[i])
+    block_cls = {b: _block_class(" ".join(p), sw, c) for b, p in parts.items()}
+    cls: List[str] = ["bad" if fixed[i] is not None or not texts[i] else block_cls[block_of[i]] for i in range(n)]
+    # no good line at all (an article of short paragraphs): runs of two or more near-good lines are good text
+    i = 0 if "good" not in cls else n
+    while i < n:
+        j = i
+        while j < n and cls[j] == "neargood":
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                cls[k] = "good"
+        i = max(j, i + 1)
+    # headline-like short lines right before good text
+    for i in range(n):
+        t = texts[i]
+        if fixed[i] is not None or not t or (ends[i] and not t.endswith(":")) or len(t.split()) < 4 or not (
+                cls[i] == "short" or (cls[i] == "bad" and len(t) <= c["long_chars"] and len(t.split()) <= 20)):
+            continue
+        dist = shorts = 0
+        for j in range(i + 1, n):
+            if cls[j] == "good":
+                cls[i] = "neargood"
+                break
+            dist += len(texts[j])
+            shorts += cls[j] == "short"
+            if dist > c["heading_chars"] or shorts > 2 or (cls[j] == "bad" and fixed[j] is not None):
+                break
+    final = list(cls)
+
+    # nearest good/bad line before and after each line, ignoring short (and, for *_gb, neargood) lines;
+    # the document's edges count as bad. Precomputed so that the passes below stay linear.
+    prev_gb, prev_any, next_gb, next_any = ["bad"] * n, ["bad"] * n, ["bad"] * n, ["bad"] * n
+    gb = anyk = "bad"
+    for i in range(n):
+        prev_gb[i], prev_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+    gb = anyk = "bad"
+    for i in range(n - 1, -1, -1):
+        next_gb[i], next_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+
+    def neighbour(i: int, step: int, ignore_near: bool) -> str:
+        if step < 0:
+            return prev_gb[i] if ignore_near else prev_any[i]
+        return next_gb[i] if ignore_near else next_any[i]
+
+    for i in range(n):  # a low-density line inside the article (a list, a recipe line): good on both sides
+        if cls[i] == "bad" and fixed[i] is None and texts[i] and \
+                neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good":
+            final[i] = "good"
+    for i in range(n):
+        if cls[i] == "neargood":
+            final[i] = "bad" if neighbour(i, -1, True) == "bad" and neighbour(i, 1, True) == "bad" else "good"
+    for i in range(n):
+        if cls[i] != "short":
+            continue
+        p, q = neighbour(i, -1, True), neighbour(i, 1, True)
+        if p == "good" and q == "good":
+            final[i] = "good"
+        elif p == "bad" and q == "bad":
+            final[i] = "bad"
+        elif (p == "bad" and neighbour(i, -1, False) == "neargood") or \
+                (q == "bad" and neighbour(i, 1, False) == "neargood"):
+            final[i] = "good"
+        else:
+            final[i] = "bad"
+    # reasons
+    out: List[Optional[str]] = list(fixed)
+    for i in range(n):
+        if out[i] is not None:
+            continue
+        if "://" in texts[i] and _URL_LINE.match(texts[i]):
+            out[i] = "metadata"
+        elif final[i] == "bad":
+            out[i] = "short_run" if len(texts[i]) < c["short_chars"] else "low_content"
+    if not c["keep_comments"]:
+        start = _comment_start(texts, final, c)
+        if start is not None:
+            for i in range(start, n):
+                if fixed[i] is None:
+                    out[i] = "comments"
+    return out
+
+
+def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]) -> Optional[int]:
+    """Index of the line where the comment thread starts, or None."""
+    words = 0
+    n = len(texts)
+    sig = [bool(t) and len(t) <= 160 and _SIG_HINT.search(t) is not None
+           and _COMMENT_SIGNATURE.search(t) is not None for t in texts]
+    sig_upto = [0] * (n + 1)  # signatures among the first i lines
+    for i in range(n):
+        sig_upto[i + 1] = sig_upto[i] + sig[i]
+    for i in range(n):
+        t = texts[i]
+        if words >= c["comments_min_words"] and t and len(t) <= 160:
+            if _COMMENT_HEADER.match(t):
+                # a thread follows: comment signatures within the next lines, or (after a header with a count,
+                # "37 comments", or an invitation, "Leave a reply") good text
+                strong = any(ch.isdigit() for ch in t) or not _BARE_HEADER.match(t)
+                if sig_upto[min(n, i + 25)] - sig_upto[i + 1] >= 1 or (
+                        strong and any(final[j] == "good" for j in range(i + 1, min(n, i + 25)))):
+                    return i
+            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3:
+                return _thread_top(texts, final, sig, i)
+        if final[i] == "good":
+            words += len(t.split())
+    return None
+
+
+def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool], first_sig: int) -> int:
+    """Signatures that close each comment ("... Reply #", "... | Reply"): the first comment's body is above
+    the first signature; it is as long as the gap to the second signature (at most 4 lines)."""
+    if not re.search(r"(?:reply|#)\s*$", texts[first_sig], re.I):
+        return first_sig
+    nxt = next((j for j in range(first_sig + 1, len(texts)) if sig[j]), None)
+    gap = min(4, (nxt - first_sig - 1) if nxt is not None else 1)
+    k = first_sig
+    while gap > 0 and k > 0 and final[k - 1] == "good":
+        k -= 1
+        gap -= 1
+    return k
