@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import functools
 import hashlib
 import re
 import threading
@@ -102,8 +103,9 @@ def _parse_date(value: Any) -> Optional[_dt.date]:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _plain(s: str) -> str:
-    """Lower case without accents ("López" and "Lopez" are one name)."""
+    """Lower case without accents ("López" and "Lopez" are one name). Cached: names repeat."""
     s = unicodedata.normalize("NFKD", s)
     return "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
 
@@ -238,6 +240,7 @@ class EventFeatures:
         self.org_words = {w.lower() for w in a.get("org_words") or []}
         self.particles = {w.lower() for w in a.get("particles") or []}
         self.prefixes = tuple(p.lower() for p in a.get("prefixes") or [])
+        self._cap_cache: Dict[str, bool] = {}
         self.actor_stop = {w.lower() for w in a.get("stopwords") or []}
         self.acronym_stop = {w.lower() for w in a.get("acronym_stoplist") or []}
         self.org_connectors = {w.lower() for w in a.get("org_connectors") or []}
@@ -583,8 +586,13 @@ class EventFeatures:
     def _is_cap(self, tok: str) -> bool:
         if tok[:1].isupper():
             return not re.search(r"-[a-z]", tok)
-        low = tok.lower()
-        return any(low.startswith(p) and len(tok) > len(p) and tok[len(p)].isupper() for p in self.prefixes)
+        hit = self._cap_cache.get(tok)
+        if hit is None:
+            low = tok.lower()
+            hit = any(low.startswith(p) and len(tok) > len(p) and tok[len(p)].isupper() for p in self.prefixes)
+            if len(self._cap_cache) < 200000:
+                self._cap_cache[tok] = hit
+        return hit
 
     def _is_title(self, lw: str) -> bool:
         return lw in self.titles or (len(lw) > 6 and lw.endswith(self.title_suffixes))
@@ -707,19 +715,27 @@ class EventFeatures:
             if len(parts) >= 2 and name not in fulls:
                 fulls.append(name)
 
+        full_toks = [(f, _plain(f).split()) for f in fulls]
+        full_org = {f: bool(set(ft) & self.org_words) for f, ft in full_toks}
+        expanded: Dict[str, str] = {}
+
         def expand(name):
-            ln = _plain(name)
-            lt = ln.split()
-            for f in fulls:  # a surname, or the end of a name ("Echeverría" -> "Tomás Echeverría Rojas")
-                ft = _plain(f).split()
-                if f != name and not (set(ft) & self.org_words) and len(ft) > len(lt) and \
+            if name in expanded:
+                return expanded[name]
+            lt = _plain(name).split()
+            out = name
+            for f, ft in full_toks:  # a surname, or the end of a name ("Echeverría" -> "Tomás Echeverría Rojas")
+                if f != name and not full_org[f] and len(ft) > len(lt) and \
                         (ft[-len(lt):] == lt or (len(lt) == 1 and lt[0] in ft[1:])):
-                    return f
-            for f in fulls:  # the start of a longer name said as often ("Contango" -> "Contango Oil & Gas")
-                ft = _plain(f).split()
-                if len(ft) > len(lt) and ft[:len(lt)] == lt and raw[f] * 2 >= raw[name]:
-                    return f
-            return name
+                    out = f
+                    break
+            else:
+                for f, ft in full_toks:  # the start of a longer name said as often ("Contango" -> "Contango Oil & Gas")
+                    if len(ft) > len(lt) and ft[:len(lt)] == lt and raw[f] * 2 >= raw[name]:
+                        out = f
+                        break
+            expanded[name] = out
+            return out
 
         counts: Counter = Counter()
         score: Dict[str, float] = {}
