@@ -17,7 +17,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline import state as state_store
 from pipeline import writers
 from pipeline.readers import ReadInputs
-from transforms.base import ApplyStage, reject_record
+from transforms.base import PASSED, ApplyChain, ApplyStage, SumCombineFn, reject_record
 from transforms.boilerplate import Boilerplate
 from transforms.dedup import DedupKeys, ResolveDuplicates, history_entry
 from transforms.events import ClusterEvents, EventFeatures, history_signature
@@ -161,6 +161,29 @@ def _count(pcoll, name: str):
     return pcoll | f"Count{name}" >> beam.combiners.Count.Globally() | f"Key{name}" >> beam.Map(lambda n, k=name: (k, n))
 
 
+def _per_record(docs, chain, cfg, processes: int, batch: int, rejects: list, counts: Optional[list]):
+    """Per-record stages ``chain`` over ``docs``: one Beam step each (``processes`` 1), or the whole chain in
+    the process pool (ApplyChain). Appends the rejects and the ``(stage, docs after it)`` counts."""
+    if processes <= 1:
+        for factory, name in chain:
+            res = docs | ApplyStage(factory, name, cfg)
+            docs = res["docs"]
+            rejects.append(res["rejects"])
+            if counts is not None:
+                counts.append(_count(docs, name))
+        return docs
+    label = "+".join(name for _, name in chain)
+    res = docs | ApplyChain(chain, cfg, processes, batch, label=label)
+    rejects.append(res["rejects"])
+    if counts is None:
+        return res["docs"]
+    seeds = docs.pipeline | f"Zero[{label}]" >> beam.Create([(name, 0) for _, name in chain])
+    counts.append((res[PASSED] | f"One[{label}]" >> beam.Map(lambda n: (n, 1)), seeds)
+                  | f"Passed[{label}]" >> beam.Flatten()
+                  | f"Count[{label}]" >> beam.CombinePerKey(SumCombineFn()))
+    return res["docs"]
+
+
 def _duplicate_to_reject(rec: Dict[str, Any]) -> Dict[str, Any]:
     d = rec["dedup"]
     return reject_record(rec, "dedup", "duplicate",
@@ -208,18 +231,15 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
     counts = [_count(read["docs"], "read_docs"), _count(read["rejects"], "read_rejects")]
     docs = read["docs"]
 
-    processes = int(cfg["extract"].get("processes", 1)) or (os.cpu_count() or 1)
-    for factory, name in PER_RECORD_BEFORE_DEDUP:
-        res = docs | ApplyStage(factory, name, cfg, processes=processes if name == "extract" else 1)
-        docs = res["docs"]
-        rejects.append(res["rejects"])
-        counts.append(_count(docs, name))
-        if name == "boilerplate":
-            # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
-            res = docs | "RemoveRepeated" >> RemoveRepeated(cfg)
-            docs = res["docs"]
-            rejects.append(res["rejects"])
-            counts.append(_count(docs, "repeated"))
+    processes = int(cfg["parallel"]["processes"]) or (os.cpu_count() or 1)
+    batch = int(cfg["parallel"]["batch_per_process"])
+    docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[:2], cfg, processes, batch, rejects, counts)
+    # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
+    res = docs | "RemoveRepeated" >> RemoveRepeated(cfg)
+    docs = res["docs"]
+    rejects.append(res["rejects"])
+    counts.append(_count(docs, "repeated"))
+    docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[2:], cfg, processes, batch, rejects, counts)
 
     dedup_history = _history(p, state_run, "dedup") if state_run else None
     resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg, history=dedup_history,
@@ -233,11 +253,10 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
         docs = split[0]
         rejects.append(split[1] | "DuplicateRejects" >> beam.Map(_duplicate_to_reject))
 
-    res = docs | ApplyStage(EventFeatures, "events", cfg)
-    rejects.append(res["rejects"])
+    docs = _per_record(docs, [(EventFeatures, "events")], cfg, processes, batch, rejects, None)
     event_history = _history(p, state_run, "events") if state_run else None
     cluster_events = ClusterEvents(cfg, history=event_history)
-    docs = res["docs"] | "ClusterEvents" >> cluster_events
+    docs = docs | "ClusterEvents" >> cluster_events
     counts.append(_count(docs, "events"))
 
     if state_run:

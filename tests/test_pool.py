@@ -1,4 +1,4 @@
-"""extract.processes > 1: the extract stage in a pool of worker processes gives the same files as one."""
+"""parallel.processes > 1: the per-record stages in a pool of worker processes give the same files as one."""
 from __future__ import annotations
 
 import filecmp
@@ -25,7 +25,7 @@ def test_extract_pool_gives_the_same_output(tmp_path):
     outs = {}
     for n in (1, 2):
         cfg = tmp_path / f"p{n}.yaml"
-        cfg.write_text(f"extract:\n  processes: {n}\n  timeout_seconds: 1.0\n")
+        cfg.write_text(f"parallel:\n  processes: {n}\n  batch_per_process: 3\nextract:\n  timeout_seconds: 1.0\n")
         outs[n] = tmp_path / f"out{n}"
         assert main(["run", "--input", str(src), "--output", str(outs[n]), "--quiet", "--config", str(cfg)]) == 0
     names = sorted(x for x in os.listdir(outs[1]) if x != "manifest.json")
@@ -35,5 +35,7 @@ def test_extract_pool_gives_the_same_output(tmp_path):
     rejects = [json.loads(line) for line in (outs[2] / "rejects-00000-of-00001.jsonl").read_text().splitlines()]
     assert {"source": str(src / "html" / "pathological.html"), "reason": "timeout"}.items() <= \
         next(r for r in rejects if r["source"].endswith("pathological.html")).items()
-    m = json.loads((outs[2] / "manifest.json").read_text())
+    m1, m = (json.loads((outs[n] / "manifest.json").read_text()) for n in (1, 2))
     assert m["accounting_ok"] and m["counts"]["docs"] > 5
+    assert m["stages"] == m1["stages"] and m["rejects_by_stage"] == m1["rejects_by_stage"]
+    assert set(m["stages"]) >= {"extract", "boilerplate", "repeated", "langid", "dedup", "events"}

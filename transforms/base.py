@@ -16,9 +16,12 @@ Record fields while in flight (a plain dict):
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
+import pickle
 import signal
+import threading
 import traceback
 from typing import Any, Callable, Dict, Iterable, Optional
 
@@ -97,75 +100,127 @@ class _StageDoFn(beam.DoFn):
             yield out
 
 
-# The stage of a pool worker process (see _PooledStageDoFn), built once per process by _pool_init.
-_POOL_STAGE = None
+# ----------------------------------------------------------------------------------- process pools
+# A pool of worker processes per Beam worker process, shared by every pooled stage chain of the pipeline
+# (so the stages' models are loaded once per pool process, and only ``processes`` extra processes exist).
+# Pool processes are spawned (no state of the runner's threads is inherited) and build each stage lazily.
+
+_POOL_STAGES: Dict[Any, Any] = {}
+_POOL_CFG: Optional[Dict[str, Any]] = None
+_POOLS: Dict[Any, list] = {}  # key -> [pool, users]
+_POOLS_LOCK = threading.Lock()
 
 
-def _pool_init(factory, name, cfg):
-    global _POOL_STAGE
+def _pool_init(cfg):
+    global _POOL_CFG
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _POOL_STAGE = (factory(cfg), name)
+    _POOL_CFG = cfg
 
 
-def _pool_call(record):
-    stage, name = _POOL_STAGE
-    return run_stage(stage, name, record)
+def _pool_chain(args):
+    """In a pool process: runs the chain ``[(factory, name), ...]`` on one record ->
+    ``(record or None, reject or None, names of the stages it passed)``."""
+    chain, record = args
+    passed = []
+    for factory, name in chain:
+        stage = _POOL_STAGES.get(factory)
+        if stage is None:
+            stage = _POOL_STAGES[factory] = factory(_POOL_CFG)
+        record, rej = run_stage(stage, name, record)
+        if rej is not None:
+            return None, rej, passed
+        passed.append(name)
+    return record, None, passed
 
 
-class _PooledStageDoFn(beam.DoFn):
-    """A per-record stage run by a pool of ``processes`` worker processes (spawned, so no state of the runner's
-    threads is inherited), over batches of records; emits ``(tag, value)`` pairs in input order. While the
-    pool works on the rest of a batch, the records already done flow on through the stages fused after this
-    one, in this process."""
+def _acquire_pool(processes: int, cfg: Dict[str, Any]):
+    key = (processes, hashlib.sha1(pickle.dumps(cfg, protocol=4)).hexdigest())
+    with _POOLS_LOCK:
+        entry = _POOLS.get(key)
+        if entry is None:
+            pool = multiprocessing.get_context("spawn").Pool(processes, initializer=_pool_init, initargs=(cfg,))
+            entry = _POOLS[key] = [pool, 0]
+        entry[1] += 1
+        return key, entry[0]
 
-    def __init__(self, factory, name: str, cfg: Dict[str, Any], processes: int):
-        self._factory, self._name, self._cfg, self._processes = factory, name, cfg, int(processes)
-        self._pool = None
+
+def _release_pool(key) -> None:
+    with _POOLS_LOCK:
+        entry = _POOLS.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _POOLS[key]
+            entry[0].terminate()
+            entry[0].join()
+
+
+class _PooledChainDoFn(beam.DoFn):
+    """A chain of per-record stages run by the process pool over batches of records; emits ``(tag, value)``
+    pairs in input order: ``(main, record)``, ``(rejects, reject)`` and ``("passed", stage name)`` for every
+    stage a record got through (the per-stage counts). While the pool works on the rest of a batch, the
+    records already done flow on through the stages fused after this one, in this process."""
+
+    def __init__(self, chain, cfg: Dict[str, Any], processes: int):
+        self._chain, self._cfg, self._processes = list(chain), cfg, int(processes)
+        self._key = self._pool = None
 
     def setup(self):
-        ctx = multiprocessing.get_context("spawn")
-        self._pool = ctx.Pool(self._processes, initializer=_pool_init,
-                              initargs=(self._factory, self._name, self._cfg))
+        self._key, self._pool = _acquire_pool(self._processes, self._cfg)
 
     def teardown(self):
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._key is not None:
+            _release_pool(self._key)
+            self._key = self._pool = None
 
     def process(self, batch):
-        for out, rej in self._pool.imap(_pool_call, batch, chunksize=1):
+        chain = self._chain
+        for out, rej, passed in self._pool.imap(_pool_chain, [(chain, r) for r in batch], chunksize=1):
+            for name in passed:
+                yield PASSED, name
             if rej is not None:
                 yield REJECTS, rej
             else:
                 yield _MAIN, out
 
 
-class ApplyStage(beam.PTransform):
-    """Runs a per-record stage; returns ``{"docs": PCollection, "rejects": PCollection}``.
+PASSED = "passed"
 
-    ``processes`` > 1: the stage runs in a pool of that many worker processes per Beam worker (records go in
-    fixed batches of ``batch_per_process * processes``); output and rejects are the same as with one.
-    """
 
-    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any],
-                 processes: int = 1, batch_per_process: int = 16):
-        super().__init__(label=name)
-        self._factory = factory
-        self._name = name
-        self._cfg = cfg
+class ApplyChain(beam.PTransform):
+    """Per-record stages ``[(factory, name), ...]`` run one after the other in a pool of ``processes`` worker
+    processes (see above), fed in batches of ``batch_per_process * processes`` records. Returns ``{"docs",
+    "rejects", "passed"}``; ``passed`` holds one stage name per record that got through that stage. Output and
+    rejects are the same as running the stages in this process."""
+
+    def __init__(self, chain, cfg: Dict[str, Any], processes: int, batch_per_process: int = 16,
+                 label: Optional[str] = None):
+        super().__init__(label=label or "+".join(name for _, name in chain))
+        self._chain, self._cfg = list(chain), cfg
         self._processes = max(1, int(processes))
         self._batch = max(1, int(batch_per_process)) * self._processes
 
     def expand(self, pcoll):
-        if self._processes == 1:
-            return pcoll | TaggedOutputs(_StageDoFn(self._factory, self._name, self._cfg), [REJECTS], "docs")
         pairs = (pcoll
                  | "Batch" >> beam.BatchElements(min_batch_size=self._batch, max_batch_size=self._batch)
-                 | "Pool" >> beam.ParDo(_PooledStageDoFn(self._factory, self._name, self._cfg,
-                                                         self._processes)))
+                 | "Pool" >> beam.ParDo(_PooledChainDoFn(self._chain, self._cfg, self._processes)))
         return {"docs": pairs | "Out[docs]" >> beam.FlatMap(_pick, _MAIN),
-                REJECTS: pairs | f"Out[{REJECTS}]" >> beam.FlatMap(_pick, REJECTS)}
+                REJECTS: pairs | f"Out[{REJECTS}]" >> beam.FlatMap(_pick, REJECTS),
+                PASSED: pairs | f"Out[{PASSED}]" >> beam.FlatMap(_pick, PASSED)}
+
+
+class ApplyStage(beam.PTransform):
+    """Runs a per-record stage; returns ``{"docs": PCollection, "rejects": PCollection}``."""
+
+    def __init__(self, factory: Callable[[Dict[str, Any]], Callable], name: str, cfg: Dict[str, Any]):
+        super().__init__(label=name)
+        self._factory = factory
+        self._name = name
+        self._cfg = cfg
+
+    def expand(self, pcoll):
+        return pcoll | TaggedOutputs(_StageDoFn(self._factory, self._name, self._cfg), [REJECTS], "docs")
 
 
 class SumCombineFn(beam.CombineFn):
@@ -196,6 +251,7 @@ class SumCombineFn(beam.CombineFn):
 
     def extract_output(self, acc):
         return tuple(acc) if self.width else acc
+
 
 
 # ------------------------------------------------------------------------------------- tagged outputs
