@@ -549,9 +549,11 @@ def test_html_structured_date_after_max_date_ignored(cfg):
 
 def test_html_date_fallback_search_switch(cfg):
     top = "<p>Posted on 12 March 2021</p>"
-    out = Extract(cfg)(rec(_news_page("<title>A story</title>", top)))
-    assert out["published"] == "2021-03-12"
     c = copy.deepcopy(cfg)
-    c["extract"]["date_fallback_search"] = False
+    c["extract"]["date_fallback_search"] = True
+    out = Extract(c)(rec(_news_page("<title>A story</title>", top)))
+    assert out["published"] == "2021-03-12"
+    c["extract"]["date_fallback_search"] = False  # the default: no free-text date search
     out = Extract(c)(rec(_news_page("<title>A story</title>", top)))
     assert out["published"] is None
+    assert cfg["extract"]["date_fallback_search"] is False
