@@ -512,3 +512,99 @@ def test_surname_join_ignores_accents(stage):
             "López Obrador repeated the demand at his morning press conference.")
     actors = ev(stage, "acc", text, "Mexico wants a name")["actors"]
     assert "Andres Manuel Lopez Obrador" in actors and "López Obrador" not in actors
+
+
+# ------------------------------------------------------------------------------ issue 6: across records
+
+def _sig(key, terms, date=None, types=(), place=None, lang="en"):
+    return {"key": key, "id": key, "date": date, "types": list(types), "terms": sorted(terms), "place": place,
+            "kw": [t for t in terms if t.startswith("k:")][:5], "dup": key, "lang": lang}
+
+
+def test_undated_record_meets_dated_ones():
+    from transforms.events import block_edges, block_kind
+    terms = ["a:erik halvorsen", "a:claire dubreuil", "p:norway", "p:canada", "k:fishing", "k:arctic"]
+    dated = _sig("d", terms, "2024-03-04")
+    undated = _sig("u", terms + ["k:quota"])
+    shared = set(blocking_keys(dated, 7)) & set(blocking_keys(undated, 7))
+    assert shared and all(block_kind(k) == "any" for k in shared)
+    assert cluster_local([dated, undated], 0.15, 7)["d"] == cluster_local([dated, undated], 0.15, 7)["u"]
+    # in an any-date block two dated records are not compared again (they meet in their date buckets)
+    other = _sig("e", terms, "2024-03-05")
+    assert block_edges([dated, other, undated], 0.15, 7, kind="any") == [
+        (a, b, s) for a, b, s in block_edges([dated, other, undated], 0.15, 7, kind="dated") if "u" in (a, b)]
+
+
+def test_rare_shared_terms_count_more():
+    from transforms.events import document_frequencies, with_idf
+    a = _sig("a", ["p:united states", "k:fire", "k:church", "a:wasilla bible church"])
+    b = _sig("b", ["p:united states", "k:fire", "k:church", "a:wasilla bible church", "k:arson"])
+    c = _sig("c", ["p:united states", "k:fire", "k:dairy", "a:matanuska maid"])
+    background = [_sig(f"x{i}", ["p:united states", "k:fire", f"k:other{i}"]) for i in range(20)]
+    df, n = document_frequencies([a, b, c] + background)
+    assert df["p:united states"] == 23 and n == 23
+    wa, wb, wc = (with_idf(s, df, n) for s in (a, b, c))
+    assert wa["idf"]["a:wasilla bible church"] > wa["idf"]["k:fire"]
+    assert pair_score(wa, wb, 7) > 0.8
+    assert pair_score(wa, wc, 7) < 0.15          # only common terms in common
+    assert pair_score(a, c, 7) > pair_score(wa, wc, 7)  # unweighted, the common terms count fully
+
+
+def test_time_decay_and_window():
+    terms = ["a:erik halvorsen", "p:norway", "k:fishing", "k:arctic", "k:quota"]
+    base = _sig("a", terms + ["k:talks"], "2024-03-04")
+    score = {d: pair_score(base, _sig("b", terms + ["k:deal"], f"2024-03-{d:02d}"), 7) for d in (5, 7, 9, 11, 12)}
+    assert score[5] == score[7] > score[9] > score[11] > 0.0   # full for 3 days, then falls
+    assert score[12] == 0.0                                      # more than max_days_apart
+
+
+def test_entities_alone_only_across_languages():
+    ents = ["a:erik halvorsen", "a:claire dubreuil", "p:norway"]
+    en = _sig("en", ents + ["k:fishing", "k:phone call", "k:quota", "k:arctic", "k:ministers", "k:talks"],
+              "2024-03-04")
+    es = _sig("es", ents + ["k:pesca", "k:llamada", "k:cuota", "k:ártico", "k:ministros", "k:conversación"],
+              "2024-03-04", lang="es")
+    es_as_en = dict(es, lang="en")
+    assert pair_score(en, es_as_en, 7) < 0.7
+    assert pair_score(en, es, 7) > 0.79          # x0.8 the cosine of the (identical) actors and places
+
+
+def test_link_support_stops_chaining():
+    # two tight groups (a*, b*) joined by one stray edge: one event each with support, one blob without
+    edges = [("a1", "a2", 0.9), ("a1", "a3", 0.8), ("a2", "a3", 0.8),
+             ("b1", "b2", 0.9), ("b1", "b3", 0.8), ("b2", "b3", 0.7), ("a3", "b1", 0.5)]
+    ids = {k: k for e in edges for k in e[:2]}
+    blob = resolve_components(edges, ids, support=0.0)
+    assert len(set(blob.values())) == 1
+    for support in (0.5, 1.0):
+        m = resolve_components(edges, ids, support=support)
+        assert m["a1"] == m["a2"] == m["a3"] == event_id("a1")
+        assert m["b1"] == m["b2"] == m["b3"] == event_id("b1")
+        # a single record joins a group on one edge
+        m2 = resolve_components(edges + [("a1", "c1", 0.4)], dict(ids, c1="c1"), support=support)
+        assert m2["c1"] == m2["a1"]
+    # ... and the result does not depend on the order of the edges
+    assert resolve_components(edges[::-1], ids, support=1.0) == resolve_components(edges, ids, support=1.0)
+    # enough edges between the groups join them
+    more = edges + [("a1", "b2", 0.5), ("a2", "b3", 0.5)]
+    assert len(set(resolve_components(more, ids, support=1.0).values())) == 1
+
+
+def test_beam_equals_cluster_local_with_undated(stage, cfg):
+    e = cfg["events"]
+    records = call_records() + [
+        rec("call-u", CALL_3, "Ministers hold call on Arctic fishing", published=None),
+        rec("quake-u", QUAKE_2.replace("on Thursday", ""), "Earthquake rattles northern Peru", published=None)]
+    feats = _features(stage, records)
+    assert feats[-1]["event"]["date"] is None and feats[-2]["event"]["date"] is None
+    mapping = cluster_local([f["_event"] for f in feats], e["threshold"], e["max_days_apart"],
+                            e["block_keywords"], e["max_block_size"], e["same_days"], e["date_decay"],
+                            e["link_support"])
+    local = _ids_by_record([apply_event_id(f, mapping) for f in feats])
+    assert local["call-u"] == local["call-a"] == local["call-b"] == local["call-c"]
+    assert local["quake-u"] == local["quake-pe"] != local["quake-tr"]
+    random.Random(5).shuffle(feats)
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        out = (p | beam.Create(feats, reshuffle=False) | ClusterEvents(cfg)
+               | beam.Map(lambda r: (r["id"], r["event"]["id"])))
+        assert_that(out, equal_to(sorted(local.items())))

@@ -16,6 +16,7 @@ Record fields while in flight (a plain dict):
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import multiprocessing
@@ -138,6 +139,8 @@ def _acquire_pool(processes: int, cfg: Dict[str, Any]):
     with _POOLS_LOCK:
         entry = _POOLS.get(key)
         if entry is None:
+            for other in [k for k, e in _POOLS.items() if e[1] <= 0]:  # one idle pool at most (another config's)
+                _POOLS.pop(other)[0].terminate()
             pool = multiprocessing.get_context("spawn").Pool(processes, initializer=_pool_init, initargs=(cfg,))
             entry = _POOLS[key] = [pool, 0]
         entry[1] += 1
@@ -145,15 +148,20 @@ def _acquire_pool(processes: int, cfg: Dict[str, Any]):
 
 
 def _release_pool(key) -> None:
+    """The pool stays up when its last user is done (kept for the next run in this process: the micro-batches
+    of --streaming would otherwise start new processes every batch); it ends with the process."""
     with _POOLS_LOCK:
         entry = _POOLS.get(key)
-        if entry is None:
-            return
-        entry[1] -= 1
-        if entry[1] <= 0:
-            del _POOLS[key]
-            entry[0].terminate()
-            entry[0].join()
+        if entry is not None:
+            entry[1] -= 1
+
+
+@atexit.register
+def _end_pools() -> None:
+    with _POOLS_LOCK:
+        for pool, _ in _POOLS.values():
+            pool.terminate()
+        _POOLS.clear()
 
 
 class _PooledChainDoFn(beam.DoFn):

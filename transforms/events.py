@@ -30,10 +30,14 @@ weekday names, relative-date words, stopwords) come from the taxonomy file (``co
   far before publication weigh less); falls back to ``published``; None when nothing is known.
 - keywords: content words and bigrams scored by frequency x position weight.
 
-Across records (:class:`ClusterEvents`): small signatures are blocked by (term x date window) keys and by
-the dedup cluster, pairs verified by :func:`pair_score`, edges joined by union-find in one place, and the
-event id of a component is ``"ev-" + sha1(smallest member id)[:12]``; the mapping of non-singletons comes
-back to the records as a side input.
+Across records (:class:`ClusterEvents`): small signatures get the document frequencies of their terms
+(counted over the run and earlier runs' signatures, joined back by key) as idf weights; they are blocked by
+(term x date window) keys, (term x any date) keys where undated records meet all others, and the dedup
+cluster; pairs are verified by :func:`pair_score` (idf-weighted cosine, time decay, place / type / date
+factors); scored edges are joined in one place, best first, two groups only when enough edges link them
+(``link_support``, against chaining two events into one, :func:`resolve_components`); the event id of a
+group is ``"ev-" + sha1(smallest member id)[:12]``; the mapping of non-singletons comes back to the
+records as a side input.
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ import bisect
 import datetime as _dt
 import functools
 import hashlib
+import math
 import re
 import threading
 import unicodedata
@@ -343,7 +348,7 @@ class EventFeatures:
         ev = {"id": None, "types": types, "actors": actors, "places": places,
               "date": date.isoformat() if date else None, "keywords": keywords}
         dup = (rec.get("dedup") or {}).get("cluster") or rec.get("id") or rec.get("source")
-        sig = make_signature(rec.get("source"), rec.get("id"), ev, dup, self.max_terms)
+        sig = make_signature(rec.get("source"), rec.get("id"), ev, dup, self.max_terms, rec.get("lang"))
         return ev, sig
 
     # -------------------------------------------------------------------------------------------- types
@@ -1048,9 +1053,11 @@ def _norm_term(s: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", s).split())
 
 
-def make_signature(source: Any, rid: Any, ev: Dict[str, Any], dup: Any, max_terms: int = 30) -> Dict[str, Any]:
+def make_signature(source: Any, rid: Any, ev: Dict[str, Any], dup: Any, max_terms: int = 30,
+                   lang: Optional[str] = None) -> Dict[str, Any]:
     """The small internal signature for clustering: terms are ``a:``/``p:``/``k:``-prefixed normalised
-    actors, places and keywords (at most ``max_terms``, actors and places first), sorted."""
+    actors, places and keywords (at most ``max_terms``, actors and places first), sorted; ``lang`` is the
+    record's language (reports in two languages are compared on their actors and places too)."""
     terms: List[str] = []
     for prefix, vals in (("a:", ev.get("actors") or []), ("p:", ev.get("places") or []),
                          ("k:", ev.get("keywords") or [])):
@@ -1064,7 +1071,7 @@ def make_signature(source: Any, rid: Any, ev: Dict[str, Any], dup: Any, max_term
             "types": list(ev.get("types") or []), "terms": sorted(terms),
             "place": ("p:" + _norm_term(str(places[0]))) if places else None,
             "kw": ["k:" + _norm_term(str(k)) for k in (ev.get("keywords") or [])[:5]],
-            "dup": str(dup) if dup is not None else None}
+            "dup": str(dup) if dup is not None else None, "lang": (str(lang).lower() if lang else None)}
 
 
 def _ordinal(date: Optional[str]) -> Optional[int]:
@@ -1072,16 +1079,21 @@ def _ordinal(date: Optional[str]) -> Optional[int]:
     return d.toordinal() if d else None
 
 
+ANY_DATE = "*"  # date bucket of the keys that bring undated records together with all others
+
+
 def blocking_keys(sig: Dict[str, Any], max_days_apart: int, block_keywords: int = 3) -> List[str]:
     """Keys under which a signature is grouped: ``dup:<cluster>`` and ``<term>|<date bucket>`` for actors,
-    places and the ``block_keywords`` best keywords, for the record's bucket and the
-    next one, so two dates at most ``max_days_apart`` days apart always share a key."""
+    places and the ``block_keywords`` best keywords, for the record's bucket and the next one, so two dates
+    at most ``max_days_apart`` days apart always share a key; and ``<term>|*`` for every record, dated or
+    not, where an undated record meets the dated ones (only pairs with an undated member are verified in
+    those blocks, see :func:`block_edges`)."""
     keys = []
     if sig.get("dup"):
         keys.append("dup:" + sig["dup"])
     window = int(max_days_apart) + 1
     o = _ordinal(sig.get("date"))
-    buckets = ["nodate"] if o is None else [str(o // window), str(o // window + 1)]
+    buckets = [ANY_DATE] if o is None else [str(o // window), str(o // window + 1), ANY_DATE]
     kws = list(sig.get("kw") or [t for t in sig.get("terms") or [] if t.startswith("k:")])
     strong = [t for t in sig.get("terms") or [] if t[:2] in ("a:", "p:")]
     # keywords: the best-scored ones
@@ -1092,71 +1104,156 @@ def blocking_keys(sig: Dict[str, Any], max_days_apart: int, block_keywords: int 
     return sorted(set(keys))
 
 
+def block_kind(key: str) -> str:
+    """``dup`` (near-duplicates: all linked), ``any`` (``<term>|*``: only pairs with an undated member are
+    verified) or ``dated`` (``<term>|<bucket>``)."""
+    if key.startswith("dup:"):
+        return "dup"
+    return "any" if key.endswith("|" + ANY_DATE) else "dated"
+
+
 _TERM_WEIGHT = {"a:": 2.0, "p:": 1.5, "k:": 1.0}
 
+# Defaults of the clustering knobs that configs/default.yaml (section ``events``) also sets; the plain-Python
+# entry point :func:`cluster_local` uses them when not given.
+SAME_DAYS = 3        # events.same_days: dates this many days apart or less are not penalised
+DATE_DECAY = 0.5     # events.date_decay: the score falls linearly by this much up to max_days_apart
+LINK_SUPPORT = 1.0   # events.link_support: see resolve_components
 
-def pair_score(a: Dict[str, Any], b: Dict[str, Any], max_days_apart: int) -> float:
-    """Similarity 0-1 of two signatures (1.0 for near-duplicates; 0.0 when dates are too far apart)."""
+
+# pair_score factors (measured on ECB+, Gedikli and UCI with `python -m evaluation events`)
+_ENTITY_FACTOR = 0.8  # actors + places alone, for two records in different languages
+_OTHER_PLACE = 0.7    # no shared place / each mainly about a place the other does not name (each applies)
+_OTHER_TYPE = 0.6     # both have event types, none shared
+_ONE_UNDATED = 0.6    # one record has no date: it may be a report of a similar event at another time
+_BOTH_UNDATED = 1.0   # neither has a date: no evidence either way
+
+
+def idf_weights(df: Dict[str, int], n: int) -> Dict[str, float]:
+    """``term -> log(1 + n / df)``: a term few of the ``n`` signatures share counts more."""
+    n = max(1, int(n))
+    return {t: math.log(1.0 + n / max(1, int(c))) for t, c in sorted(df.items())}
+
+
+def document_frequencies(sigs: Iterable[Dict[str, Any]]) -> Tuple[Dict[str, int], int]:
+    """``({term: number of signatures holding it}, number of signatures)`` (one count per key)."""
+    seen: Dict[str, Dict[str, Any]] = {}
+    for s in sigs:
+        if s.get("key"):
+            seen[s["key"]] = s
+    df: Counter = Counter()
+    for s in seen.values():
+        df.update(set(s.get("terms") or []))
+    return dict(df), len(seen)
+
+
+def with_idf(sig: Dict[str, Any], df: Dict[str, int], n: int) -> Dict[str, Any]:
+    """A copy of ``sig`` with ``idf`` (weights of its own terms) for :func:`pair_score`."""
+    terms = sig.get("terms") or []
+    return dict(sig, idf=idf_weights({t: df.get(t, 1) for t in terms}, n))
+
+
+def _vector(sig: Dict[str, Any], prefixes: Tuple[str, ...] = ("a:", "p:", "k:")) -> Dict[str, float]:
+    idf = sig.get("idf") or {}
+    return {t: _TERM_WEIGHT.get(t[:2], 1.0) * idf.get(t, 1.0)
+            for t in sorted(set(sig.get("terms") or [])) if t[:2] in prefixes}
+
+
+def _cosine(va: Dict[str, float], vb: Dict[str, float]) -> float:
+    dot = sum(va[t] * vb[t] for t in sorted(va.keys() & vb.keys()))
+    na = math.sqrt(sum(va[t] ** 2 for t in sorted(va)))
+    nb = math.sqrt(sum(vb[t] ** 2 for t in sorted(vb)))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def pair_score(a: Dict[str, Any], b: Dict[str, Any], max_days_apart: int, same_days: int = SAME_DAYS,
+               date_decay: float = DATE_DECAY) -> float:
+    """Similarity 0-1 of two signatures (1.0 for near-duplicates; 0.0 when dates are more than
+    ``max_days_apart`` apart).
+
+    Cosine of the term vectors (actors > places > keywords, each by its ``idf`` weight when the signature
+    carries one, see :func:`with_idf`), or, for two records in different languages (``lang``; their
+    keywords rarely match), x0.8 the cosine of the actors and places alone when that is higher; x0.7 when
+    the two share no place, x0.7 when each is mainly about a place the other does not name; x0.6 when their
+    event types differ; x0.6 when exactly one is undated; falls linearly by up to ``date_decay`` from
+    ``same_days`` to ``max_days_apart`` days apart."""
     if a.get("dup") and a.get("dup") == b.get("dup"):
         return 1.0
     oa, ob = _ordinal(a.get("date")), _ordinal(b.get("date"))
     if oa is not None and ob is not None and abs(oa - ob) > max_days_apart:
         return 0.0
-    ta, tb = set(a.get("terms") or []), set(b.get("terms") or [])
-    if not ta or not tb:
+    va, vb = _vector(a), _vector(b)
+    if not va or not vb:
         return 0.0
-    w = lambda t: _TERM_WEIGHT.get(t[:2], 1.0)  # noqa: E731
-    inter = sum(w(t) for t in ta & tb)
-    union = sum(w(t) for t in ta | tb)
-    small = min(sum(w(t) for t in ta), sum(w(t) for t in tb))
-    score = 0.5 * (inter / union) + 0.5 * (inter / small if small else 0.0)
-    acts_a = {t for t in ta if t.startswith("a:")}
-    acts_b = {t for t in tb if t.startswith("a:")}
-    pl_a = {t for t in ta if t.startswith("p:")}
-    pl_b = {t for t in tb if t.startswith("p:")}
-    # entities only (actors + places): language-independent, so reports in two languages can match
-    ea, eb = acts_a | pl_a, acts_b | pl_b
-    if len(ea) >= 2 and len(eb) >= 2:
-        e_inter = sum(w(t) for t in ea & eb)
-        e_union = sum(w(t) for t in ea | eb)
-        e_small = min(sum(w(t) for t in ea), sum(w(t) for t in eb))
-        score = max(score, 0.8 * (0.5 * e_inter / e_union + 0.5 * e_inter / e_small))
-    if acts_a & acts_b and pl_a & pl_b:
-        score += 0.15
+    score = _cosine(va, vb)
+    ents = ("a:", "p:")
+    ea, eb = _vector(a, ents), _vector(b, ents)
+    if a.get("lang") != b.get("lang") and len(ea) >= 2 and len(eb) >= 2:
+        score = max(score, _ENTITY_FACTOR * _cosine(ea, eb))
+    pl_a = {t for t in va if t.startswith("p:")}
+    pl_b = {t for t in vb if t.startswith("p:")}
     if pl_a and pl_b and not (pl_a & pl_b):
-        score *= 0.5
+        score *= _OTHER_PLACE
     top_a, top_b = a.get("place"), b.get("place")
     if top_a and top_b and top_a not in pl_b and top_b not in pl_a:  # each is mainly about another place
-        score *= 0.5
+        score *= _OTHER_PLACE
     ty_a, ty_b = set(a.get("types") or []), set(b.get("types") or [])
     if ty_a and ty_b and not (ty_a & ty_b):
-        score *= 0.6
-    if oa is None or ob is None:
-        score *= 0.8
+        score *= _OTHER_TYPE
+    if oa is None and ob is None:
+        score *= _BOTH_UNDATED
+    elif oa is None or ob is None:
+        score *= _ONE_UNDATED
+    else:
+        gap = abs(oa - ob)
+        if gap > same_days:
+            score *= 1.0 - float(date_decay) * (gap - same_days) / (max_days_apart - same_days + 1)
     return max(0.0, min(1.0, score))
 
 
 def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
-                is_dup_block: bool = False) -> List[Tuple[str, str]]:
-    """Verified edges ``(key_a, key_b)`` (key_a < key_b) within one block."""
+                is_dup_block: bool = False, kind: Optional[str] = None, same_days: int = SAME_DAYS,
+                date_decay: float = DATE_DECAY) -> List[Tuple[str, str, float]]:
+    """Verified edges ``(key_a, key_b, score)`` (key_a < key_b, score >= ``threshold``, rounded to 6
+    places) within one block (``kind`` from :func:`block_kind`; ``is_dup_block`` is ``kind="dup"``)."""
+    kind = kind or ("dup" if is_dup_block else "dated")
     nodes = sorted({s["key"]: s for s in sigs}.values(), key=lambda s: s["key"])
-    if is_dup_block:
-        return [(nodes[0]["key"], n["key"]) for n in nodes[1:]]
+    if kind == "dup":
+        return [(nodes[0]["key"], n["key"], 1.0) for n in nodes[1:]]
+    if kind == "any":  # only pairs with an undated member: dated pairs meet in their date buckets
+        undated = [i for i, n in enumerate(nodes) if _ordinal(n.get("date")) is None]
+        flag = set(undated)
+        pairs = sorted({(min(i, j), max(i, j)) for i in undated for j in range(len(nodes))
+                        if j != i and not (j in flag and j < i)})
+    else:
+        pairs = [(i, j) for i in range(len(nodes)) for j in range(i + 1, len(nodes))]
     out = []
-    for i in range(len(nodes)):
-        for j in range(i + 1, len(nodes)):
-            if is_history(nodes[i]["key"]) and is_history(nodes[j]["key"]):
-                continue  # both from earlier runs: already resolved then
-            if pair_score(nodes[i], nodes[j], max_days_apart) >= threshold:
-                out.append((nodes[i]["key"], nodes[j]["key"]))
+    for i, j in pairs:
+        if is_history(nodes[i]["key"]) and is_history(nodes[j]["key"]):
+            continue  # both from earlier runs: already resolved then
+        sc = round(pair_score(nodes[i], nodes[j], max_days_apart, same_days, date_decay), 6)
+        if sc >= threshold:
+            out.append((nodes[i]["key"], nodes[j]["key"], sc))
     return out
+
+
+def block_too_big(sigs: Sequence[Dict[str, Any]], kind: str, max_block_size: int) -> bool:
+    """Whether a block is skipped: more members than ``max_block_size`` (an ``any`` block: more verified
+    pairs than such a block would have)."""
+    if kind == "dup":
+        return False
+    n = len(sigs)
+    if kind != "any":
+        return n > max_block_size
+    u = sum(1 for s in sigs if _ordinal(s.get("date")) is None)
+    return u * (n - u) + u * (u - 1) // 2 > max_block_size * (max_block_size - 1) // 2
 
 
 def history_signature(record: Dict[str, Any], max_terms: int = 30) -> Dict[str, Any]:
     """What a run keeps of a written record for later runs: its signature, keyed ``h:<source>``, and its
     event id (``eid``). Rebuilt from the record's final fields, so it equals the signature it clustered with."""
     sig = make_signature(history_key(record.get("source")), record.get("id"), record.get("event") or {},
-                         (record.get("dedup") or {}).get("cluster"), max_terms)
+                         (record.get("dedup") or {}).get("cluster"), max_terms, record.get("lang"))
     sig["eid"] = (record.get("event") or {}).get("id")
     return sig
 
@@ -1165,30 +1262,78 @@ def event_id(member_id: str) -> str:
     return "ev-" + hashlib.sha1(str(member_id).encode("utf-8")).hexdigest()[:12]
 
 
-def resolve_components(edges: Iterable[Tuple[str, str]], ids: Dict[str, str],
-                       fixed: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """Union-find over edges of record keys; ``{key: event id}`` for members of non-singleton components.
-    ``ids`` maps record key -> record id (the event id is derived from the smallest member id); ``fixed``
-    maps keys of earlier runs' records to the event ids they were written with: a component holding any
-    keeps the smallest of those, so a later article joins the existing event."""
+def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
+                       fixed: Optional[Dict[str, str]] = None, support: float = 0.0) -> Dict[str, str]:
+    """Groups of record keys linked by verified edges; ``{key: event id}`` for members of groups of two or
+    more. ``edges`` are ``(key_a, key_b)`` or ``(key_a, key_b, score)``; ``ids`` maps record key -> record
+    id (the event id is derived from the smallest member id); ``fixed`` maps keys of earlier runs' records
+    to the event ids they were written with: those sharing an id start as one group, and a group holding
+    any keeps the smallest of those ids, so a later article joins the existing event.
+
+    Edges are taken best score first (ties by keys, so the result does not depend on their order). With
+    ``support`` 0 every edge joins its two groups (connected components); above 0, two groups join only
+    when at least ``ceil(support * size of the smaller group)`` edges link them, so that one stray edge
+    does not chain two events into one (a record joins a group on one edge; at 1.0 two groups of four
+    need four edges between them)."""
     fixed = fixed or {}
+    best: Dict[Tuple[str, str], float] = {}
+    for e in edges:
+        a, b = str(e[0]), str(e[1])
+        if a == b:
+            continue
+        if b < a:
+            a, b = b, a
+        sc = float(e[2]) if len(e) > 2 else 1.0
+        if best.get((a, b), -1.0) < sc:
+            best[(a, b)] = sc
     parent: Dict[str, str] = {}
+    size: Dict[str, int] = {}
+    links: Dict[str, Dict[str, int]] = {}  # root -> {other root: number of edges between the groups}
 
     def find(x):
-        parent.setdefault(x, x)
+        if x not in parent:
+            parent[x] = x
+            size[x] = 1
+            links[x] = {}
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in edges:
+    def union(ra, rb):
+        if (size[ra], rb) < (size[rb], ra):  # keep the larger group's root (ties: the smaller key)
+            ra, rb = rb, ra
+        parent[rb] = ra
+        size[ra] += size[rb]
+        for r, n in links.pop(rb).items():
+            del links[r][rb]
+            if r != ra:
+                links[ra][r] = links[ra].get(r, 0) + n
+                links[r][ra] = links[ra][r]
+        links[ra].pop(rb, None)
+
+    for (a, b) in sorted(best):
         ra, rb = find(a), find(b)
-        if ra != rb:
-            if rb < ra:
-                ra, rb = rb, ra
-            parent[rb] = ra
+        links[ra][rb] = links[ra].get(rb, 0) + 1
+        links[rb][ra] = links[ra][rb]
+    by_eid: Dict[str, List[str]] = {}
+    for k in sorted(fixed):
+        if fixed[k] and k in parent:
+            by_eid.setdefault(fixed[k], []).append(k)
+    for members in by_eid.values():
+        for m in members[1:]:
+            ra, rb = find(members[0]), find(m)
+            if ra != rb:
+                union(ra, rb)
+    for (a, b), sc in sorted(best.items(), key=lambda kv: (-kv[1], kv[0])):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        if support > 0 and links[ra].get(rb, 0) < math.ceil(support * min(size[ra], size[rb]) - 1e-9):
+            continue
+        union(ra, rb)
     comps: Dict[str, List[str]] = {}
-    for x in list(parent):
+    for x in sorted(parent):
         comps.setdefault(find(x), []).append(x)
     mapping = {}
     for members in comps.values():
@@ -1225,22 +1370,26 @@ def apply_event_id(record: Dict[str, Any], mapping: Dict[str, str]) -> Dict[str,
 
 
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
-                  block_keywords: int = 3, max_block_size: int = 200) -> Dict[str, str]:
+                  block_keywords: int = 3, max_block_size: int = 200, same_days: int = SAME_DAYS,
+                  date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT) -> Dict[str, str]:
     """The whole clustering in plain Python (what the PTransform does, for tests and small runs).
     Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``."""
+    df, n = document_frequencies(sigs)
     blocks: Dict[str, List[Dict[str, Any]]] = {}
     for s in sigs:
+        s = with_idf(s, df, n)
         for k in blocking_keys(s, max_days_apart, block_keywords):
             blocks.setdefault(k, []).append(s)
     edges = set()
     for k, members in blocks.items():
-        dup = k.startswith("dup:")
-        if len(members) < 2 or (not dup and len(members) > max_block_size):
+        kind = block_kind(k)
+        if len(members) < 2 or block_too_big(members, kind, max_block_size):
             continue
-        edges.update(block_edges(members, threshold, max_days_apart, dup))
+        edges.update(block_edges(members, threshold, max_days_apart, kind=kind, same_days=same_days,
+                                 date_decay=date_decay))
     ids = {s["key"]: s["id"] for s in sigs}
     fixed = {s["key"]: s["eid"] for s in sigs if is_history(s["key"]) and s.get("eid")}
-    return resolve_components(sorted(edges), ids, fixed)
+    return resolve_components(sorted(edges), ids, fixed, link_support)
 
 
 # ---------------------------------------------------------------------------------------------- Beam
@@ -1251,40 +1400,66 @@ from apache_beam.metrics import Metrics  # noqa: E402
 
 
 class _BlockEdges(beam.DoFn):
-    def __init__(self, threshold: float, max_days_apart: int, max_block_size: int):
+    def __init__(self, threshold: float, max_days_apart: int, max_block_size: int, same_days: int = SAME_DAYS,
+                 date_decay: float = DATE_DECAY):
         self.threshold = threshold
         self.max_days_apart = max_days_apart
         self.max_block_size = max_block_size
+        self.same_days = same_days
+        self.date_decay = date_decay
         self.capped = Metrics.counter("events", "capped_blocks")
 
     def process(self, element):
         key, sigs = element
+        kind = block_kind(key)
+        if kind == "any":  # a look first, without holding the block: most have no undated member
+            n = u = 0
+            for s in sigs:
+                n += 1
+                u += _ordinal(s.get("date")) is None
+            if not u or n < 2:
+                return
         sigs = list(sigs)
         if len(sigs) < 2:
             return
-        dup = key.startswith("dup:")
-        if not dup and len(sigs) > self.max_block_size:
+        if block_too_big(sigs, kind, self.max_block_size):
             self.capped.inc()
             return
-        for a, b in block_edges(sigs, self.threshold, self.max_days_apart, dup):
-            yield (a, b)
+        yield from block_edges(sigs, self.threshold, self.max_days_apart, kind=kind, same_days=self.same_days,
+                               date_decay=self.date_decay)
 
 
 def _small_sig(record):
     return record.get("_event") or {}
 
 
-def _resolve(_, edges, ids, fixed):
+def _term_df(kv):
+    """``(term, keys)`` -> ``(key, (term, document frequency))`` for each key holding the term."""
+    term, keys = kv
+    keys = sorted(set(keys))
+    return [(k, (term, len(keys))) for k in keys]
+
+
+def _attach_idf(kv, n):
+    key, grouped = kv
+    sigs = sorted(grouped["sig"], key=lambda s: repr(sorted(s.items())))
+    if not sigs:
+        return []
+    return [with_idf(sigs[0], dict(grouped["df"]), n)]
+
+
+def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT):
     fixed = {k: v for k, v in fixed if v}
-    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed)
+    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support)
     return {"mapping": mapping, "merges": event_merges(mapping, fixed)}
 
 
 class ClusterEvents(beam.PTransform):
     """Records with ``event`` + ``_event`` -> records with ``event.id`` set and ``_event`` dropped.
 
-    Only small signatures (in blocks), edges and ``(key, id)`` pairs of linked records move; the
-    non-singleton mapping is a side input. Oversized blocks are skipped (counter ``events/capped_blocks``).
+    Only small signatures (joined with the document frequencies of their terms, then in blocks), scored
+    edges and ``(key, id)`` pairs of linked records move; the non-singleton mapping is a side input.
+    Oversized blocks are skipped (counter ``events/capped_blocks``).
     """
 
     def __init__(self, cfg: Dict[str, Any], label: str = "ClusterEvents", history=None):
@@ -1298,6 +1473,9 @@ class ClusterEvents(beam.PTransform):
         self.max_days_apart = int(e["max_days_apart"])
         self.max_block_size = int(e.get("max_block_size", 200))
         self.block_keywords = int(e.get("block_keywords", 3))
+        self.same_days = int(e.get("same_days", SAME_DAYS))
+        self.date_decay = float(e.get("date_decay", DATE_DECAY))
+        self.link_support = float(e.get("link_support", LINK_SUPPORT))
 
     def expand(self, records):
         mdays, bk = self.max_days_apart, self.block_keywords
@@ -1307,11 +1485,22 @@ class ClusterEvents(beam.PTransform):
             sigs = (sigs, self.history) | "WithHistory" >> beam.Flatten()
         else:
             fixed = records.pipeline | "NoHistory" >> beam.Create([])
-        keyed = sigs | "BlockKeys" >> beam.FlatMap(
-            lambda s: [(k, s) for k in blocking_keys(s, mdays, bk)] if s.get("key") else [])
+        sigs = sigs | "HasKey" >> beam.Filter(lambda s: bool(s.get("key")))
+        # document frequency of every term (over this run's and earlier runs' signatures), joined back
+        n_sigs = (sigs | "SigKeys" >> beam.Map(lambda s: s["key"]) | "DistinctKeys" >> beam.Distinct()
+                  | "CountSigs" >> beam.combiners.Count.Globally())
+        dfs = (sigs
+               | "TermKeys" >> beam.FlatMap(lambda s: [(t, s["key"]) for t in sorted(set(s.get("terms") or []))])
+               | "GroupTerms" >> beam.GroupByKey()
+               | "TermDF" >> beam.FlatMap(_term_df))
+        weighted = ({"sig": sigs | "ByKey" >> beam.Map(lambda s: (s["key"], s)), "df": dfs}
+                    | "JoinDF" >> beam.CoGroupByKey()
+                    | "WithIdf" >> beam.FlatMap(_attach_idf, pvalue.AsSingleton(n_sigs)))
+        keyed = weighted | "BlockKeys" >> beam.FlatMap(lambda s: [(k, s) for k in blocking_keys(s, mdays, bk)])
         edges = (keyed
                  | "GroupBlocks" >> beam.GroupByKey()
-                 | "VerifyPairs" >> beam.ParDo(_BlockEdges(self.threshold, mdays, self.max_block_size))
+                 | "VerifyPairs" >> beam.ParDo(_BlockEdges(self.threshold, mdays, self.max_block_size,
+                                                           self.same_days, self.date_decay))
                  | "DistinctEdges" >> beam.Distinct())
         linked = (edges
                   | "EdgeNodes" >> beam.FlatMap(lambda e: [e[0], e[1]])
@@ -1324,7 +1513,7 @@ class ClusterEvents(beam.PTransform):
         resolved = (records.pipeline
                     | "One" >> beam.Create([None])
                     | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids),
-                                           fixed=pvalue.AsList(fixed)))
+                                           fixed=pvalue.AsList(fixed), support=self.link_support))
         mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
         # one dict {absorbed earlier event id: surviving id}; empty without history
         self.merges = resolved | "Merges" >> beam.Map(lambda r: r["merges"])
