@@ -40,7 +40,7 @@ def detokenize(text: str) -> str:
 
 def cluster(records: List[Dict[str, Any]]) -> Dict[str, str]:
     """records (id, text, title, published) -> {id: event id}, exactly as the pipeline computes it."""
-    from transforms.events import cluster_local
+    from transforms.events import cluster_local, cluster_settings
     stage, cfg = _stage()
     sigs = []
     for r in records:
@@ -48,9 +48,7 @@ def cluster(records: List[Dict[str, Any]]) -> Dict[str, str]:
                "published": r.get("published"), "lang": "en", "dedup": {"cluster": r["id"]}}
         out = stage(rec)
         sigs.append(out["_event"])
-    e = cfg["events"]
-    mapping = cluster_local(sigs, float(e["threshold"]), int(e["max_days_apart"]), int(e["block_keywords"]),
-                            int(e["max_block_size"]))
+    mapping = cluster_local(sigs, **cluster_settings(cfg))
     return {r["id"]: mapping.get(r["id"], "own:" + r["id"]) for r in records}
 
 

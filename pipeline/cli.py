@@ -91,19 +91,36 @@ class RunFailed(RuntimeError):
     """A pipeline run that failed (exit 1); the message is one line."""
 
 
-def open_state(state_arg: str, files: List[str]):
-    """``(files to process, state_run)`` for a run with a state directory (see pipeline/state.py)."""
+def check_state_dir(state_arg: str) -> str:
+    """The state directory, created if needed and proved writable; UsageError otherwise."""
     try:
-        state_dir = state_store.check_writable(state_arg)
+        return state_store.check_writable(state_arg)
+    except state_store.StateError as exc:
+        raise UsageError(first_line(exc)) from None
+
+
+def plan_state_run(state_dir: str, files: List[str], limit: Optional[int] = None):
+    """``(files to process, state_run)`` against the committed state in ``state_dir`` (see pipeline/state.py):
+    the new and changed ones among ``files``, at most ``limit`` of them."""
+    try:
         loaded = state_store.load(state_dir)
     except state_store.StateError as exc:
         raise UsageError(first_line(exc)) from None
     files, skipped, prints = state_store.select_files(files, loaded)
+    if limit is not None and len(files) > limit:
+        files = files[:limit]
+        keep = {os.path.abspath(p) for p in files}
+        prints = {k: v for k, v in prints.items() if k in keep}
     run_id = state_store.new_run_id()
     state_run = {"dir": state_dir, "run": run_id, "run_dir": os.path.join(state_dir, "runs", run_id),
                  "state": loaded, "prints": prints, "skipped": len(skipped),
                  "live": state_store.live_sources(loaded, files)}
     return files, state_run
+
+
+def open_state(state_arg: str, files: List[str]):
+    """``(files to process, state_run)`` for a batch run with a state directory."""
+    return plan_state_run(check_state_dir(state_arg), files)
 
 
 def run_pipeline(files: List[str], cfg, opts, out_dir: str, inputs: List[str], state_run=None):

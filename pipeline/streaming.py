@@ -36,8 +36,7 @@ import threading
 import time
 from typing import Any, Dict, List, Optional
 
-from pipeline import state as state_store
-from pipeline.cli import RunFailed, check_output, open_state, run_pipeline
+from pipeline.cli import RunFailed, check_output, check_state_dir, plan_state_run, run_pipeline
 from pipeline.options import UsageError
 from pipeline.writers import write_json_atomic
 
@@ -131,8 +130,8 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
     out_dir = check_output(args.output)
     if "://" in out_dir:
         raise UsageError("--streaming writes to a local output directory")
-    state_dir = args.state or os.path.join(out_dir, STATE_SUBDIR)
-    open_state(state_dir, [])  # proves the state directory usable before anything runs (exit 2 otherwise)
+    # proves the state directory usable before anything runs (exit 2 otherwise)
+    state_dir = check_state_dir(args.state or os.path.join(out_dir, STATE_SUBDIR))
     own_stop = stop is None
     stop = (stop or StopFlag()).install() if own_stop else stop
     started = _now()
@@ -146,15 +145,10 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
         write_json_atomic(manifest_path, top_manifest(out_dir, state_dir, started, batches, None, __version__))
         while not stop.event.is_set():
             files = settled(list_inputs(args.input, cfg), settle)
-            todo, state_run = open_state(state_dir, files)
+            todo, state_run = plan_state_run(state_dir, files, max_files)
             if not todo:
                 stop.event.wait(poll)
                 continue
-            if len(todo) > max_files:
-                todo = todo[:max_files]
-                keep = {os.path.abspath(p) for p in todo}
-                state_run["prints"] = {k: v for k, v in state_run["prints"].items() if k in keep}
-                state_run["live"] = state_store.live_sources(state_run["state"], todo)
             batch_dir = os.path.join(out_dir, state_run["run"])
             os.makedirs(batch_dir, exist_ok=True)
             t0 = time.monotonic()

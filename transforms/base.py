@@ -213,9 +213,7 @@ class ApplyChain(beam.PTransform):
         pairs = (pcoll
                  | "Batch" >> beam.BatchElements(min_batch_size=self._batch, max_batch_size=self._batch)
                  | "Pool" >> beam.ParDo(_PooledChainDoFn(self._chain, self._cfg, self._processes)))
-        return {"docs": pairs | "Out[docs]" >> beam.FlatMap(_pick, _MAIN),
-                REJECTS: pairs | f"Out[{REJECTS}]" >> beam.FlatMap(_pick, REJECTS),
-                PASSED: pairs | f"Out[{PASSED}]" >> beam.FlatMap(_pick, PASSED)}
+        return split_pairs(pairs, "docs", [REJECTS, PASSED])
 
 
 class ApplyStage(beam.PTransform):
@@ -261,7 +259,6 @@ class SumCombineFn(beam.CombineFn):
         return tuple(acc) if self.width else acc
 
 
-
 # ------------------------------------------------------------------------------------- tagged outputs
 
 _MAIN = "__main__"
@@ -270,6 +267,14 @@ _MAIN = "__main__"
 def _pick(kv, tag):
     if kv[0] == tag:
         yield kv[1]
+
+
+def split_pairs(pairs, main: str, tags) -> Dict[str, Any]:
+    """``(tag, value)`` pairs (main output tagged ``_MAIN``) -> ``{main: pcoll, tag: pcoll, ...}``."""
+    out = {main: pairs | f"Out[{main}]" >> beam.FlatMap(_pick, _MAIN)}
+    for tag in tags:
+        out[tag] = pairs | f"Out[{tag}]" >> beam.FlatMap(_pick, tag)
+    return out
 
 
 class _AsPairs(beam.DoFn):
@@ -320,7 +325,4 @@ class TaggedOutputs(beam.PTransform):
 
     def expand(self, pcoll):
         pairs = pcoll | "Tag" >> beam.ParDo(_AsPairs(self._fn), *self._args, **self._kwargs)
-        out = {self._main: pairs | f"Out[{self._main}]" >> beam.FlatMap(_pick, _MAIN)}
-        for tag in self._tags:
-            out[tag] = pairs | f"Out[{tag}]" >> beam.FlatMap(_pick, tag)
-        return out
+        return split_pairs(pairs, self._main, self._tags)

@@ -1369,6 +1369,16 @@ def apply_event_id(record: Dict[str, Any], mapping: Dict[str, str]) -> Dict[str,
     return rec
 
 
+def cluster_settings(cfg: Dict[str, Any]) -> Dict[str, Any]:
+    """The clustering settings of ``cfg["events"]`` as keyword arguments of :func:`cluster_local` (the
+    Beam transform reads the same)."""
+    e = cfg["events"]
+    return {"threshold": float(e["threshold"]), "max_days_apart": int(e["max_days_apart"]),
+            "block_keywords": int(e.get("block_keywords", 3)), "max_block_size": int(e.get("max_block_size", 200)),
+            "same_days": int(e.get("same_days", SAME_DAYS)), "date_decay": float(e.get("date_decay", DATE_DECAY)),
+            "link_support": float(e.get("link_support", LINK_SUPPORT))}
+
+
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
                   block_keywords: int = 3, max_block_size: int = 200, same_days: int = SAME_DAYS,
                   date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT) -> Dict[str, str]:
@@ -1468,14 +1478,9 @@ class ClusterEvents(beam.PTransform):
         (see ``event_merges``)."""
         super().__init__(label=label)
         self.history = history
-        e = cfg["events"]
-        self.threshold = float(e["threshold"])
-        self.max_days_apart = int(e["max_days_apart"])
-        self.max_block_size = int(e.get("max_block_size", 200))
-        self.block_keywords = int(e.get("block_keywords", 3))
-        self.same_days = int(e.get("same_days", SAME_DAYS))
-        self.date_decay = float(e.get("date_decay", DATE_DECAY))
-        self.link_support = float(e.get("link_support", LINK_SUPPORT))
+        # threshold, max_days_apart, block_keywords, max_block_size, same_days, date_decay, link_support
+        for name, value in cluster_settings(cfg).items():
+            setattr(self, name, value)
 
     def expand(self, records):
         mdays, bk = self.max_days_apart, self.block_keywords

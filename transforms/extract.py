@@ -7,7 +7,7 @@
   either end ("Headline | Site", "Headline – Site – 13.06.2023") is stripped (:func:`clean_title`).
   Title and published date are then chosen with the page's own structured metadata (JSON-LD article headline
   and date, date meta tags, a related <h1>), read by a cheap regex scan: see :mod:`transforms.metadata` for
-  the precedence and :meth:`Extract._pick_html_meta`. ``extract.date_fallback_search`` runs htmldate's
+  the precedence and :meth:`Extract._pick_html_meta`. ``extract.date_fallback_search`` (off by default) runs htmldate's
   extensive search on pages where nothing else gave a date (copyright years discarded).
 * Plain text and Markdown are passed through after normalisation, with header/footer metadata lines
   recognised and removed from the text (see :func:`parse_text_document`).
@@ -806,7 +806,7 @@ class Extract:
             "favor_precision": bool(ec.get("favor_precision", False)),
             "extensive_date_search": bool(ec.get("extensive_date_search", False)),
             "max_date": ec.get("max_date") or "2100-12-31",
-            "date_fallback_search": bool(ec.get("date_fallback_search", True)),
+            "date_fallback_search": bool(ec.get("date_fallback_search", False)),
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
@@ -842,8 +842,10 @@ class Extract:
         return state
 
     # -- HTML metadata choice ------------------------------------------------------------------------
-    def _pick_html_meta(self, res: Dict[str, Any], in_url: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
-        """(title, published) of an HTML page from trafilatura's values and the structured-metadata scan
+    def _pick_html_meta(self, res: Dict[str, Any], in_url: Optional[str]
+                        ) -> Tuple[Optional[str], Optional[str], Optional[str]]:
+        """(title, published, trafilatura's title cleaned) of an HTML page from trafilatura's values and the
+        structured-metadata scan
         (precedence in :mod:`transforms.metadata`): title = JSON-LD article headline > an <h1> related to
         the page title > trafilatura's title, with the site name stripped (:func:`clean_title`); published =
         JSON-LD article date > date meta tags > htmldate's date > (``extract.date_fallback_search``)
@@ -859,7 +861,7 @@ class Extract:
             q = _squash(s)
             return bool(q) and any(q == n or q in n or (n in q and len(q) <= len(n) + 12) for n in names)
 
-        base = clean_title(res.get("title"), sitename, host)
+        base = page_title = clean_title(res.get("title"), sitename, host)
         if not base or is_site(base):  # trafilatura took the site name (a logo <h1>): try the page's <title>
             alt = clean_title(scan.get("page_title"), sitename, host)
             if alt and not is_site(alt):
@@ -869,7 +871,7 @@ class Extract:
             title = clean_title(title, sitename, host)
         max_date = self.opts["max_date"]
         published = metadata.pick_published(scan, res.get("date"), max_date) or res.get("date_fallback")
-        return title, published
+        return title, published, page_title
 
     # -- per record ----------------------------------------------------------------------------------
     def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:
@@ -882,9 +884,7 @@ class Extract:
             except ExtractTimeout:
                 raise Reject("timeout", f"extraction took longer than {self.timeout:g} s") from None
             res = res or {}
-            page_title = clean_title(res.get("title"), res.get("sitename"),
-                                     _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url))
-            res["title"], res["date"] = self._pick_html_meta(res, in_url)
+            res["title"], res["date"], page_title = self._pick_html_meta(res, in_url)
             paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
             if paras and _norm_cmp(paras[0]) in {_norm_cmp(t) for t in (res["title"], page_title) if t}:
                 paras = paras[1:]
