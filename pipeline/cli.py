@@ -56,7 +56,7 @@ def check_output(out_dir: str) -> str:
     return out_dir
 
 
-def _public_config(cfg):
+def public_config(cfg):
     out = {k: v for k, v in cfg.items() if not k.startswith("_")}
     out = json.loads(json.dumps(out))
     out["boilerplate"].pop("patterns", None)
@@ -135,7 +135,7 @@ def run_pipeline(files: List[str], cfg, opts, out_dir: str, inputs: List[str], s
         "inputs": list(inputs),
         "input_files": len(files),
         "output": out_dir,
-        "config": _public_config(cfg),
+        "config": public_config(cfg),
         "config_file": cfg.get("_source"),
         **runner_description(opts),
     }

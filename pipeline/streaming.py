@@ -36,7 +36,8 @@ import threading
 import time
 from typing import Any, Dict, List, Optional
 
-from pipeline.cli import RunFailed, check_output, check_state_dir, plan_state_run, run_pipeline
+from pipeline.cli import RunFailed, check_output, public_config, check_state_dir, plan_state_run, run_pipeline
+from pipeline.options import runner_description
 from pipeline.options import UsageError
 from pipeline.writers import write_json_atomic
 
@@ -105,18 +106,35 @@ def _summary_line(batch: Dict[str, Any]) -> str:
 
 
 def top_manifest(out_dir: str, state_dir: str, started: str, batches: List[Dict[str, Any]],
-                 stopped_by: Optional[str], version: str) -> Dict[str, Any]:
+                 stopped_by: Optional[str], version: str, run_info: Optional[Dict[str, Any]] = None,
+                 ended: bool = False) -> Dict[str, Any]:
+    """The top-level manifest: the contract's run fields (``run_info``: config, runner) with counts, counts
+    per stage and rejects per stage and reason summed over the batches; ``end`` once ``ended``."""
     totals = {k: sum(b["counts"][k] for b in batches) for k in ("read", "docs", "rejects")}
+    stages: Dict[str, int] = {}
+    rejects: Dict[str, Dict[str, int]] = {}
+    for b in batches:
+        for stage, n in (b.get("stages") or {}).items():
+            stages[stage] = stages.get(stage, 0) + n
+        for stage, reasons in (b.get("rejects_by_stage") or {}).items():
+            into = rejects.setdefault(stage, {})
+            for reason, n in reasons.items():
+                into[reason] = into.get(reason, 0) + n
+    now = _now()
     return {
+        **(run_info or {}),
         "version": version,
         "mode": "streaming",
         "output": out_dir,
         "state": state_dir,
         "start": started,
-        "updated": _now(),
+        "updated": now,
+        "end": now if ended else None,
         "stopped_by": stopped_by,
         "batches": batches,
         "counts": totals,
+        "stages": stages,
+        "rejects_by_stage": rejects,
         "accounting_ok": all(b["accounting_ok"] for b in batches),
     }
 
@@ -135,6 +153,8 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
     own_stop = stop is None
     stop = (stop or StopFlag()).install() if own_stop else stop
     started = _now()
+    run_info = {"config": public_config(cfg), "config_file": cfg.get("_source"), "inputs": list(args.input),
+                **runner_description(opts)}
     batches: List[Dict[str, Any]] = []
     manifest_path = os.path.join(out_dir, "manifest.json")
     code = 0
@@ -142,7 +162,7 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
         print(f"newsbeam: streaming from {', '.join(args.input)} into {out_dir} (state {state_dir}); "
               f"stop with Ctrl-C or SIGTERM", flush=True)
     try:
-        write_json_atomic(manifest_path, top_manifest(out_dir, state_dir, started, batches, None, __version__))
+        write_json_atomic(manifest_path, top_manifest(out_dir, state_dir, started, batches, None, __version__, run_info))
         while not stop.event.is_set():
             files = settled(list_inputs(args.input, cfg), settle)
             todo, state_run = plan_state_run(state_dir, files, max_files)
@@ -160,10 +180,11 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
                 break
             batch = {"run": state_run["run"], "dir": os.path.relpath(batch_dir, out_dir), "files": len(todo),
                      "counts": {k: m["counts"][k] for k in ("read", "docs", "rejects")},
+                     "stages": m.get("stages", {}), "rejects_by_stage": m.get("rejects_by_stage", {}),
                      "accounting_ok": m["accounting_ok"], "seconds": round(time.monotonic() - t0, 3),
                      "end": _now()}
             batches.append(batch)
-            write_json_atomic(manifest_path, top_manifest(out_dir, state_dir, started, batches, None, __version__))
+            write_json_atomic(manifest_path, top_manifest(out_dir, state_dir, started, batches, None, __version__, run_info))
             if not args.quiet:
                 print(_summary_line(batch), flush=True)
             if not m["accounting_ok"]:
@@ -178,7 +199,8 @@ def stream(args, cfg: Dict[str, Any], opts, stop: Optional[StopFlag] = None,
     finally:
         if own_stop:
             stop.restore()
-        final = top_manifest(out_dir, state_dir, started, batches, stop.signal_name, __version__)
+        final = top_manifest(out_dir, state_dir, started, batches, stop.signal_name, __version__,
+                             run_info, ended=True)
         write_json_atomic(manifest_path, final)
     if not args.quiet:
         c = final["counts"]

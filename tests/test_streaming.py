@@ -44,8 +44,13 @@ def test_settled_leaves_files_that_are_still_changing(tmp_path):
 def test_top_manifest_sums_batches():
     b = [{"counts": {"read": 3, "docs": 2, "rejects": 1}, "accounting_ok": True},
          {"counts": {"read": 1, "docs": 1, "rejects": 0}, "accounting_ok": False}]
-    m = top_manifest("/o", "/s", "t0", b, "SIGTERM", "x")
+    b[0].update(stages={"read": 3, "extract": 2}, rejects_by_stage={"read": {"empty": 1}})
+    b[1].update(stages={"read": 1, "extract": 1}, rejects_by_stage={})
+    m = top_manifest("/o", "/s", "t0", b, "SIGTERM", "x", {"runner": "FnApiRunner"}, ended=True)
     assert m["counts"] == {"read": 4, "docs": 3, "rejects": 1}
+    assert m["stages"] == {"read": 4, "extract": 3} and m["rejects_by_stage"] == {"read": {"empty": 1}}
+    assert m["runner"] == "FnApiRunner" and m["end"] is not None
+    assert top_manifest("/o", "/s", "t0", b, None, "x")["end"] is None
     assert m["accounting_ok"] is False and m["stopped_by"] == "SIGTERM" and m["mode"] == "streaming"
 
 
@@ -126,6 +131,8 @@ def test_streaming_end_to_end(tmp_path, sig):
     m = json.loads((out / "manifest.json").read_text())
     assert m["stopped_by"] == signal.Signals(sig).name and m["accounting_ok"]
     assert m["counts"] == {"read": 4, "docs": 3, "rejects": 1}
+    assert m["rejects_by_stage"] == {"read": {"empty": 1}} and m["stages"]["read"] == 4
+    assert m["config"]["streaming"]["poll_seconds"] == 0.2 and m["runner"] and m["end"]
     assert sum(b["files"] for b in m["batches"]) == 4
     for b in m["batches"]:  # every batch folder is a complete batch output
         bm = json.loads((out / b["dir"] / "manifest.json").read_text())
