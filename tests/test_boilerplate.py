@@ -434,6 +434,19 @@ def test_more_real_lines_kept(bp, real):
     ("link_list", "Ferry timetable changes again Ferry timetable changes again"),
     ("link_list", "https://static.gazette.example/images/2024/ferry-500x250.jpg"),
     ("comments", "ATENÇÃO: Comentários ofensivos não serão aprovados pelo moderador."),
+    ("legal", "Gazette Reprints: This copy is for your personal, non-commercial use only. To order copies, visit "
+              "the reprints page."),
+    ("legal", "The information in this blog is provided on an \"as is\" basis, without warranty of any kind."),
+    ("browser_banner", "This page is best viewed in an up-to-date web browser with style sheets (CSS) enabled."),
+    ("browser_banner", "Please note: Your browser has been unable to load the stylesheet that accompanies this page."),
+    ("share", "Login or register to post comments"),
+    ("share", "Email this story to a friend"),
+    ("promo", "Welcome to the Ferry Blog! If you're new here, you may want to subscribe to the RSS feed."),
+    ("tags", "ferry timetable 2024, ferry esbjerg, ferry fares, harbour works, ferry strike, night ferry, "
+             "island routes, ferry tickets"),
+    ("tags", "Tagged Esbjerg, Ferries, Harbour, Night Routes, Timetables"),
+    ("link_list", "More Gazette ferry coverage: https://www.gazette.example/ferries"),
+    ("link_list", "Night ferry returns to the island - 23,886 views"),
 ])
 def test_trailer_and_widget_lines_removed(bp, reason, junk):
     text, info = run(bp, P1, junk, P2)
@@ -446,6 +459,13 @@ def test_trailer_and_widget_lines_removed(bp, reason, junk):
     "He said the island had been pictured from the air for the first time in 1937.",
     "The minister promised to follow up on the complaints about the ferry timetable.",
     "Reuters reported that the ferry operator would cut two routes next year.",
+    "The timetable is best viewed as a compromise between the island councils, the minister said.",
+    "The operator said the vessels were sold on an as-is basis to a yard in Denmark.",
+    "Passengers who register to post comments on the ferry forum must give their real name.",
+    "If you're new to the island, the ferry is the cheapest way to reach the harbour, the guide says.",
+    "Ferries, buses, trams, trains, taxis, bicycles, scooters and cars all compete for space in the port.",
+    "More than 23,886 people used the night ferry last year, the operator said.",
+    "Tagged as unsafe in 2019, the old pier was closed, repaired, repainted and reopened last spring.",
 ])
 def test_similar_real_lines_kept(bp, real):
     text, info = run(bp, P1, real, P2)
