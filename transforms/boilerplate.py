@@ -36,6 +36,8 @@ from transforms.base import ApplyStage, Reject
 NAME = "boilerplate"
 
 _BULLET = re.compile(r"^(?:[-*+•·▪►>]|\d{1,2}[.)])\s+")
+# tokens with no letter or digit ("|", "\\|", "-", "»"): not words when a line's length is judged
+_PUNCT_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 _NUMBERED = re.compile(r"^\(?\d{1,3}[.)]\s")  # numbered list items: article content, never a menu
 _SENTENCE_END = re.compile(r"(?<!\.\.)[.!]['\"”’»)]*$")
 _CAPITALISED_CONNECTORS = {"of", "and", "the", "for", "in", "on", "&", "de", "la", "le", "les", "des", "du",
@@ -79,6 +81,8 @@ def is_table_row(s: str) -> bool:
 def normalise_line(line: str) -> str:
     """What the patterns see: stripped, list bullet removed, typographic quotes as ASCII, single spaces."""
     s = line.strip()
+    if is_table_row(s) and "|" not in s[1:-1].replace("\\|", ""):
+        s = s[1:-1].strip()  # a one-cell table row (a layout table): judge the cell's text
     s = _BULLET.sub("", s)
     s = s.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", s).strip()
@@ -265,7 +269,7 @@ class Boilerplate:
         for pi, para in enumerate(paras):
             for line in para:
                 s = normalise_line(line)
-                wc = word_count(s)
+                wc = word_count(s) - len(_PUNCT_TOKEN.findall(s))
                 reason = None
                 if s:
                     starter = self.block_reason(s, wc)
