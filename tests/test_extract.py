@@ -557,3 +557,26 @@ def test_html_date_fallback_search_switch(cfg):
     out = Extract(c)(rec(_news_page("<title>A story</title>", top)))
     assert out["published"] is None
     assert cfg["extract"]["date_fallback_search"] is False
+
+
+def test_clean_title_transliterated_host_name():
+    from transforms.extract import clean_title
+    # the site segment spelt with umlauts, the host name transliterated
+    assert clean_title("Fähre fährt wieder | Nordsee-Blätter", None, "nordsee-blaetter.example") == "Fähre fährt wieder"
+    assert clean_title("Un été à Brest | Le Télégraphe", None, "letelegraphe.example") == "Un été à Brest"
+    # a title with no segment naming the site stays whole
+    assert clean_title("Fähre fährt wieder | Hafen", None, "nordsee-blaetter.example") == "Fähre fährt wieder | Hafen"
+
+
+def test_html_widgets_pruned_before_extraction(cfg):
+    card = ('<a class="rollover-people-link" href="/people/mayor">Mayor Ann Lee</a>'
+            '<span class="rollover-people-block"><span>Riverton mayor doubles down on tram plan</span>'
+            '<span>Council members split on bus fares</span></span>')
+    page = HTML.replace("voted on Tuesday evening", "voted " + card + " on Tuesday evening")
+    out = Extract(cfg)(rec(page))
+    assert "doubles down" not in out["text"] and "split on bus fares" not in out["text"]
+    # the link (the card's trigger) and the tail text of the removed card stay in their paragraph
+    assert PARAS[0].replace("voted on", "voted Mayor Ann Lee on") in out["text"]
+    c = copy.deepcopy(cfg)
+    c["extract"]["prune_tokens"] = []
+    assert "doubles down" in Extract(c)(rec(page))["text"]

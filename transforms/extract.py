@@ -64,8 +64,13 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     """trafilatura on one page -> plain dict (picklable) or None when nothing was found."""
     import trafilatura  # imported lazily: the text/markdown path and the parent of a worker need not load it
 
+    page = raw
+    prune = opts.get("prune_tokens")
+    if prune:
+        tree = _pruned_tree(raw, prune)
+        page = tree if tree is not None else raw
     doc = trafilatura.bare_extraction(
-        raw,
+        page,
         url=url or None,
         favor_precision=opts.get("favor_precision", False),
         include_comments=opts.get("include_comments", False),
@@ -104,6 +109,40 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
         "scan": scan,
         "date_fallback": fallback,
     }
+
+
+_PRUNE_CACHE: Dict[Tuple[str, ...], "re.Pattern"] = {}
+_PRUNE_KEEP = {"html", "body", "main", "article", "a"}
+
+
+def _pruned_tree(raw: str, tokens) -> Any:
+    """The page parsed once (trafilatura's own loader) with page widgets removed before extraction: elements
+    whose class or id contains one of ``tokens`` (``extract.prune_tokens``: hover cards, tooltips,
+    recirculation boxes, which trafilatura's own list does not name). The element goes, its tail text stays.
+    <html>, <body>, <main> and <article> are never removed, nor links (a hover card's trigger is a link in the
+    running text: "Rep. <a class=rollover-link>Name</a><span class=rollover-block>card</span>" keeps the name).
+    None when the page does not parse."""
+    from trafilatura.utils import load_html
+
+    key = tuple(tokens)
+    rx = _PRUNE_CACHE.get(key)
+    if rx is None:
+        rx = _PRUNE_CACHE.setdefault(key, re.compile("|".join(key), re.I))
+    tree = load_html(raw)
+    if tree is None:
+        return None
+    doomed = []
+    for el in tree.iter():
+        cls = el.get("class")
+        ident = el.get("id")
+        if (cls or ident) and el.tag not in _PRUNE_KEEP and isinstance(el.tag, str):
+            if (cls and rx.search(cls)) or (ident and rx.search(ident)):
+                doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:  # an element inside an already removed one has no parent left in the tree
+            el.drop_tree()
+    return tree
 
 
 def _resolve(target: str):
@@ -710,8 +749,17 @@ _TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
 
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"\W+", "", s.lower())
+    """Lower case, letters and digits only, German/Nordic letters transliterated and accents dropped, so
+    that a site name and its host name compare equal ("Börsen-Zeitung" / boersen-zeitung.de, "Le Télégramme"
+    / letelegramme.fr)."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", s.lower().translate(_TRANSLIT))
+    return re.sub(r"\W+", "", "".join(ch for ch in s if not unicodedata.combining(ch)))
 
 
 def _site_like(seg: str, names: List[str]) -> bool:
@@ -807,6 +855,7 @@ class Extract:
             "extensive_date_search": bool(ec.get("extensive_date_search", False)),
             "max_date": ec.get("max_date") or "2100-12-31",
             "date_fallback_search": bool(ec.get("date_fallback_search", False)),
+            "prune_tokens": [str(t) for t in (ec.get("prune_tokens") or [])],
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
