@@ -1,6 +1,9 @@
 """Extract stage: raw document (``_raw``) -> main text and metadata.
 
-* HTML goes through trafilatura (``bare_extraction``, metadata on, no network, no cross-document dedup).
+* HTML is parsed once (trafilatura's loader); page widgets that trafilatura's own lists do not name (hover
+  cards, tooltips, recirculation boxes: class or id matching ``extract.prune_tokens``; links never) are
+  removed from the tree (:func:`_pruned_tree`), which then goes through trafilatura (``bare_extraction``,
+  metadata on, no network, no cross-document dedup).
   Its text has one paragraph a line; the stage joins them with one blank line. A first paragraph equal to
   the title is dropped (the title has its own field), as for text/markdown below. Tables are kept by default
   (``extract.include_tables``, trafilatura's own default). The site name that a page's <title> adds at
@@ -67,8 +70,9 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     page = raw
     prune = opts.get("prune_tokens")
     if prune:
-        tree = _pruned_tree(raw, prune)
-        page = tree if tree is not None else raw
+        page = _pruned_tree(raw, prune)
+        if page is None:  # trafilatura's loader refused the page: bare_extraction would find nothing either
+            return None
     doc = trafilatura.bare_extraction(
         page,
         url=url or None,
@@ -121,7 +125,7 @@ def _pruned_tree(raw: str, tokens) -> Any:
     recirculation boxes, which trafilatura's own list does not name). The element goes, its tail text stays.
     <html>, <body>, <main> and <article> are never removed, nor links (a hover card's trigger is a link in the
     running text: "Rep. <a class=rollover-link>Name</a><span class=rollover-block>card</span>" keeps the name).
-    None when the page does not parse."""
+    None when trafilatura's loader refuses the page (not HTML)."""
     from trafilatura.utils import load_html
 
     key = tuple(tokens)
