@@ -301,6 +301,25 @@ def record_from_message(data: Any, cfg: Dict[str, Any], source_prefix: str = "ms
     return _json_record(obj, source, cfg)[1]
 
 
+def _tag_message(data, cfg, prefix):
+    rec = record_from_message(data, cfg, prefix)
+    yield (REJECTS if "reason" in rec and "stage" in rec else "docs"), rec
+
+
+class FromMessages(beam.PTransform):
+    """Message payloads (bytes: one JSON object each, e.g. ``ReadFromPubSub(...)`` or the values of
+    ``ReadFromKafka(...)``) -> :class:`WindowedGraph`'s outputs; bad messages are read rejects."""
+
+    def __init__(self, cfg: Dict[str, Any], out_dir: str, source_prefix: str = "msg", label: str = "FromMessages"):
+        super().__init__(label=label)
+        self._cfg, self._out_dir, self._prefix = cfg, out_dir, source_prefix
+
+    def expand(self, messages):
+        tagged = messages | "Parse" >> beam.FlatMap(_tag_message, self._cfg, self._prefix)
+        parsed = _split(tagged, "Parsed", ["docs", REJECTS])
+        return parsed["docs"] | WindowedGraph(self._cfg, self._out_dir, read_rejects=parsed[REJECTS])
+
+
 class WindowedGraph(beam.PTransform):
     """Raw input records (any PCollection, bounded or not) -> ``{"docs", "rejects", "panes"}``, files written
     under ``out_dir`` (see the module doc). ``rejects`` also carries the per-record stages' rejects; pass the

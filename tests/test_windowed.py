@@ -14,7 +14,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.config import ConfigError, load_config
 from pipeline.readers import _json_record
-from pipeline.windowed import WindowedGraph, published_timestamp, record_from_message
+from pipeline.windowed import FromMessages, WindowedGraph, published_timestamp, record_from_message
 from tests.conftest import CORPUS
 
 import pytest
@@ -129,3 +129,30 @@ def test_windows_panes_and_late_data_with_teststream(tmp_path):
     rejects = [r for f in glob.glob(os.path.join(out_dir, "rejects", "rejects-*.jsonl")) for r in lines(f)]
     assert sorted((r["id"], r["reason"]) for r in rejects) == [("d", "late"), ("e", "late")]
     assert glob.glob(os.path.join(out_dir, ".tmp-windows", "*")) == []
+
+
+def test_messages_source_feeds_the_windowed_graph(tmp_path):
+    """What a Pub/Sub or Kafka reader delivers (JSON payloads) goes through the same graph; a bad payload is
+    a read reject."""
+    cfg = load_config(overrides={"streaming": {"window_seconds": 60, "allowed_lateness_seconds": 0}})
+    good = json.dumps({"id": "m1", "text": _text("bogotahoy-jornada-vacunacion.txt"),
+                       "published": "2024-05-01T00:00:30Z"}).encode("utf-8")
+    stream = (TestStream()
+              .advance_watermark_to(T0)
+              .add_elements([TimestampedValue(good, T0 + 40), TimestampedValue(b"{oops", T0 + 40)])
+              .advance_watermark_to_infinity())
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    out_dir = str(tmp_path / "out")
+    p = TestPipeline(options=options)
+    res = p | stream | FromMessages(cfg, out_dir, "pubsub")
+    def check_panes(panes):
+        assert [(x["pane"], x["timing"], x["sources"]) for x in panes] == [(0, "on_time", ["pubsub:m1"])], panes
+
+    def check_rejects(rejects):
+        assert [(r["stage"], r["reason"]) for r in rejects] == [("read", "invalid_json")], rejects
+
+    assert_that(res["panes"], check_panes, label="Panes")
+    assert_that(res["rejects"], check_rejects, label="Rejects")
+    p.run().wait_until_finish()
+    assert os.path.exists(os.path.join(out_dir, "windows", "20240501T000000Z_20240501T000100Z", "docs-00000.jsonl"))
