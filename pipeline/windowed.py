@@ -38,7 +38,8 @@ Output. Each pane is one file ``OUT/windows/<start>_<end>/docs-<pane index>.json
 ``YYYYMMDDTHHMMSSZ``), records in ``source`` order, written under a temporary name in ``OUT/.tmp-windows/``
 and then renamed, so no file under a final name is ever half-written. Rejects are written per bundle to
 ``OUT/rejects/rejects-<content hash>.jsonl[.gz]`` the same way. Per-window state (the earlier panes' dedup
-nodes and event signatures, small) is dropped when the window's lateness has passed.
+nodes and event signatures, small) is dropped once the watermark is ``2 * lateness + window`` past the window's
+end (a margin after the gate has closed it).
 """
 from __future__ import annotations
 
@@ -190,8 +191,10 @@ class _ResolvePane(beam.DoFn):
     EVENTS = BagStateSpec("events", PickleCoder())
     CLEANUP = TimerSpec("cleanup", TimeDomain.WATERMARK)
 
-    def __init__(self, cfg: Dict[str, Any], out_dir: str, lateness_seconds: int):
-        self._cfg, self._out_dir, self._lateness = cfg, out_dir, int(lateness_seconds)
+    def __init__(self, cfg: Dict[str, Any], out_dir: str, window_seconds: int, lateness_seconds: int):
+        self._cfg, self._out_dir = cfg, out_dir
+        # kept a while after the gate closes the window: a pane it let through just before may still be on its way
+        self._keep = Duration(seconds=2 * int(lateness_seconds) + int(window_seconds))
         self._events = None
 
     def setup(self):
@@ -202,7 +205,7 @@ class _ResolvePane(beam.DoFn):
                 cleanup=beam.DoFn.TimerParam(CLEANUP)):
         cfg = self._cfg
         records = sorted(kv[1], key=lambda r: writers.sort_key(str(r.get("source"))))
-        cleanup.set(win.end + Duration(seconds=self._lateness))
+        cleanup.set(win.end + self._keep)
         resolved = resolve_window_duplicates(records, list(dedup_state.read()), float(cfg["dedup"]["threshold"]),
                                              int(cfg["dedup"]["max_bucket_size"]))
         docs, rejects = [], []
@@ -349,7 +352,7 @@ class WindowedGraph(beam.PTransform):
                      allowed_lateness=_NEVER)
                  | "PaneKey" >> beam.Map(lambda r: ("all", r))
                  | "Panes" >> beam.GroupByKey()
-                 | "ResolvePane" >> beam.ParDo(_ResolvePane(cfg, self._out_dir, lateness)))
+                 | "ResolvePane" >> beam.ParDo(_ResolvePane(cfg, self._out_dir, size, lateness)))
         out = _split(panes, "Pane", ["docs", REJECTS, PANES])
         rejects.append(out[REJECTS])
         rejects = ([r | f"RejectsGlobal{i}" >> beam.WindowInto(beam_window.GlobalWindows())
