@@ -85,7 +85,7 @@ def test_windows_panes_and_late_data_with_teststream(tmp_path):
                              TimestampedValue(e, T0 + 9600)])
               .advance_watermark_to_infinity())
     out_dir = str(tmp_path / "out")
-    options = PipelineOptions()
+    options = PipelineOptions([])
     options.view_as(StandardOptions).streaming = True
     p = TestPipeline(options=options)
     res = p | stream | WindowedGraph(cfg, out_dir)
@@ -141,7 +141,7 @@ def test_messages_source_feeds_the_windowed_graph(tmp_path):
               .advance_watermark_to(T0)
               .add_elements([TimestampedValue(good, T0 + 40), TimestampedValue(b"{oops", T0 + 40)])
               .advance_watermark_to_infinity())
-    options = PipelineOptions()
+    options = PipelineOptions([])
     options.view_as(StandardOptions).streaming = True
     out_dir = str(tmp_path / "out")
     p = TestPipeline(options=options)
