@@ -5,6 +5,7 @@ import glob
 import json
 import os
 
+import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
@@ -156,3 +157,48 @@ def test_messages_source_feeds_the_windowed_graph(tmp_path):
     assert_that(res["rejects"], check_rejects, label="Rejects")
     p.run().wait_until_finish()
     assert os.path.exists(os.path.join(out_dir, "windows", "20240501T000000Z_20240501T000100Z", "docs-00000.jsonl"))
+
+
+def test_one_window_gives_the_batch_records(tmp_path):
+    """Everything in one window: the windowed graph writes the records a batch run writes (text, language,
+    duplicates, event groups) and the same rejects. The corpus-level repeated-lines pass, which the windowed
+    graph does not run, is off in both."""
+    from apache_beam.testing.test_pipeline import TestPipeline as BatchPipeline
+    from pipeline.graph import build
+    from pipeline.readers import DOC, expand_patterns, read_file_tagged
+    from tests.test_graph import _corpus
+
+    cfg = load_config(overrides={"boilerplate": {"repeated": {"enabled": False}},
+                                 "streaming": {"window_seconds": 4_000_000_000, "allowed_lateness_seconds": 0}})
+    files = expand_patterns([_corpus(tmp_path)], cfg)
+    batch_out = str(tmp_path / "batch")
+    os.makedirs(batch_out)
+    with BatchPipeline(runner="FnApiRunner") as p:
+        build(p, files, cfg, batch_out, {"version": "test"})
+
+    tagged = [t for f in files for t in read_file_tagged(f, cfg)]
+    stream = (TestStream().advance_watermark_to(T0)
+              .add_elements([TimestampedValue(rec, T0) for tag, rec in tagged if tag == DOC])
+              .advance_watermark_to_infinity())
+    options = PipelineOptions([])
+    options.view_as(StandardOptions).streaming = True
+    p = TestPipeline(options=options)
+    read_rejects = p | "ReadRejects" >> beam.Create([rec for tag, rec in tagged if tag != DOC])
+    stream_out = str(tmp_path / "stream")
+    p | stream | WindowedGraph(cfg, stream_out, read_rejects=read_rejects)
+    p.run().wait_until_finish()
+
+    def lines(paths):
+        return [json.loads(x) for path in paths for x in open(path, encoding="utf-8")]
+
+    def view(d):
+        return (d["text"], d["lang"], d["dedup"]["cluster"], d["dedup"]["duplicate_of"], d["event"]["id"])
+
+    batch_docs = {d["source"]: view(d) for d in lines(glob.glob(os.path.join(batch_out, "docs-*.jsonl")))}
+    stream_docs = {d["source"]: view(d) for d in lines(glob.glob(os.path.join(stream_out, "windows", "*", "*.jsonl")))}
+    assert len(batch_docs) == 3 and stream_docs == batch_docs
+
+    def rej(paths):
+        return sorted((r["source"], r["stage"], r["reason"]) for r in lines(paths))
+    assert rej(glob.glob(os.path.join(stream_out, "rejects", "*.jsonl"))) == \
+        rej(glob.glob(os.path.join(batch_out, "rejects-*.jsonl")))
