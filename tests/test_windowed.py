@@ -6,6 +6,7 @@ import json
 import os
 
 import apache_beam as beam
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
@@ -17,8 +18,6 @@ from pipeline.config import ConfigError, load_config
 from pipeline.readers import _json_record
 from pipeline.windowed import FromMessages, WindowedGraph, published_timestamp, record_from_message
 from tests.conftest import CORPUS
-
-import pytest
 
 T0 = 1714521600  # 2024-05-01T00:00:00Z
 W1 = "20240501T000000Z_20240501T010000Z"
