@@ -48,6 +48,8 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "streaming.poll_seconds": (_positive, "must be > 0"),
     "streaming.settle_seconds": (_non_negative, "must be >= 0"),
     "streaming.max_batch_files": (lambda v: v >= 1, "must be >= 1"),
+    "streaming.window_seconds": (lambda v: v >= 1, "must be >= 1"),
+    "streaming.allowed_lateness_seconds": (_non_negative, "must be >= 0"),
     "extract.timeout_seconds": (_non_negative, "must be >= 0"),
     "parallel.processes": (_non_negative, "must be >= 0 (0 = one per core)"),
     "parallel.batch_per_process": (lambda v: v >= 1, "must be >= 1"),

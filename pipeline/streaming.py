@@ -2,7 +2,8 @@
 
 The local runner only emits the results of a windowed GroupByKey at the end of a run, so an unbounded Beam
 pipeline on it would write nothing until stopped. Streaming here is therefore a loop of small batch runs on
-top of the incremental-run state (``--state``, see pipeline/state.py):
+top of the incremental-run state (``--state``, see pipeline/state.py); the native windowed graph for runners
+with unbounded sources (Pub/Sub, Kafka on Dataflow or Flink) is pipeline/windowed.py:
 
 1. every ``streaming.poll_seconds`` the input patterns are listed again (a pattern that matches nothing yet
    is fine: the inbox may be empty);

@@ -218,3 +218,25 @@ def remove_stale(out_dir: str, keep: Iterable[str]) -> List[str]:
     if stale:
         FileSystems.delete(stale)
     return sorted(posixpath.basename(p) for p in stale)
+
+
+def write_lines_atomic(path: str, tmp_path: str, lines: Iterable[str], compression: str) -> int:
+    """Writes ``lines`` (one JSON record each) to ``tmp_path``, then renames it to ``path``; returns the count.
+    A reader never sees a half-written file under ``path``."""
+    count = 0
+    with FileSystems.create(tmp_path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+        fh = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compression == "gzip" else raw
+        for line in lines:
+            fh.write(line.encode("utf-8"))
+            fh.write(b"\n")
+            count += 1
+        if fh is not raw:
+            fh.close()
+    if "://" not in path:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        os.replace(tmp_path, path)
+        return count
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([tmp_path], [path])
+    return count
