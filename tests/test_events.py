@@ -617,7 +617,7 @@ def test_beam_equals_cluster_local_with_undated(stage, cfg):
     assert feats[-1]["event"]["date"] is None and feats[-2]["event"]["date"] is None
     mapping = cluster_local([f["_event"] for f in feats], e["threshold"], e["max_days_apart"],
                             e["block_keywords"], e["max_block_size"], e["same_days"], e["date_decay"],
-                            e["link_support"], e["link_density"])
+                            e["link_support"], e["link_density"], e["link_density_span"])
     local = _ids_by_record([apply_event_id(f, mapping) for f in feats])
     assert local["call-u"] == local["call-a"] == local["call-b"] == local["call-c"]
     assert local["quake-u"] == local["quake-pe"] != local["quake-tr"]
@@ -644,3 +644,12 @@ def test_link_density_keeps_two_events_of_one_kind_apart():
     assert m2["c1"] == m2["a1"]
     dense = edges + [("a1", "b2", 0.3), ("a2", "b3", 0.3)]   # 5 of the 9 cross pairs
     assert len(set(resolve_components(dense, ids, support=1.0, density=0.5).values())) == 1
+    # density_span: the larger group counts as at most that many members (never fewer than the smaller)
+    assert len(set(resolve_components(edges, ids, support=1.0, density=0.5, density_span=3).values())) == 2
+    big = [(f"b{i}", f"b{j}", 0.5) for i in range(1, 9) for j in range(i + 1, 9)]
+    few = [("a1", "b1", 0.3), ("a1", "b2", 0.3), ("a2", "b3", 0.3), ("a2", "b4", 0.3)]
+    edges2 = [e for e in inner if e[0].startswith("a")] + big + few
+    ids2 = {k: k for e in edges2 for k in e[:2]}
+    assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3).values())) == 2  # 4 < 0.3*3*8
+    assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3,
+                                      density_span=4).values())) == 1                          # 4 >= 0.3*3*4

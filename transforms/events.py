@@ -1130,6 +1130,7 @@ SAME_DAYS = 3        # events.same_days: dates this many days apart or less are 
 DATE_DECAY = 0.5     # events.date_decay: the score falls linearly by this much up to max_days_apart
 LINK_SUPPORT = 1.0   # events.link_support: see resolve_components
 LINK_DENSITY = 0.0   # events.link_density: see resolve_components
+DENSITY_SPAN = 0     # events.link_density_span: see resolve_components (0 = no limit)
 
 
 # pair_score factors (measured on ECB+, Gedikli and UCI with `python -m evaluation events`)
@@ -1275,7 +1276,7 @@ def event_id(member_id: str) -> str:
 
 def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
                        fixed: Optional[Dict[str, str]] = None, support: float = 0.0,
-                       density: float = 0.0) -> Dict[str, str]:
+                       density: float = 0.0, density_span: int = 0) -> Dict[str, str]:
     """Groups of record keys linked by verified edges; ``{key: event id}`` for members of groups of two or
     more. ``edges`` are ``(key_a, key_b)`` or ``(key_a, key_b, score)``; ``ids`` maps record key -> record
     id (the event id is derived from the smallest member id); ``fixed`` maps keys of earlier runs' records
@@ -1289,7 +1290,9 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
     need four edges between them). With ``density`` above 0, two groups of two or more members each join only
     when edges link at least ``ceil(density * size_a * size_b)`` of their pairs as well (average linkage: two
     events of one kind share a few strong links between their reports, the reports of one event many; a
-    single record still joins a group on ``support`` alone)."""
+    single record still joins a group on ``support`` alone); with ``density_span`` above 0 the larger group
+    counts as at most that many members there (a big story's reports are linked to some of its others,
+    not to all of them: blocking only pairs those that share a key)."""
     fixed = fixed or {}
     best: Dict[Tuple[str, str], float] = {}
     for e in edges:
@@ -1347,9 +1350,12 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
         n_links = links[ra].get(rb, 0)
         if support > 0 and n_links < math.ceil(support * min(size[ra], size[rb]) - 1e-9):
             continue
-        if (density > 0 and min(size[ra], size[rb]) >= 2
-                and n_links < math.ceil(density * size[ra] * size[rb] - 1e-9)):
-            continue
+        if density > 0 and min(size[ra], size[rb]) >= 2:
+            small, large = sorted((size[ra], size[rb]))
+            if density_span > 0:
+                large = min(large, max(small, int(density_span)))
+            if n_links < math.ceil(density * small * large - 1e-9):
+                continue
         union(ra, rb)
     comps: Dict[str, List[str]] = {}
     for x in sorted(parent):
@@ -1396,13 +1402,14 @@ def cluster_settings(cfg: Dict[str, Any]) -> Dict[str, Any]:
             "block_keywords": int(e.get("block_keywords", 3)), "max_block_size": int(e.get("max_block_size", 200)),
             "same_days": int(e.get("same_days", SAME_DAYS)), "date_decay": float(e.get("date_decay", DATE_DECAY)),
             "link_support": float(e.get("link_support", LINK_SUPPORT)),
-            "link_density": float(e.get("link_density", LINK_DENSITY))}
+            "link_density": float(e.get("link_density", LINK_DENSITY)),
+            "link_density_span": int(e.get("link_density_span", DENSITY_SPAN))}
 
 
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
                   block_keywords: int = 3, max_block_size: int = 200, same_days: int = SAME_DAYS,
                   date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT,
-                  link_density: float = LINK_DENSITY) -> Dict[str, str]:
+                  link_density: float = LINK_DENSITY, link_density_span: int = DENSITY_SPAN) -> Dict[str, str]:
     """The whole clustering in plain Python (what the PTransform does, for tests and small runs).
     Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``."""
     df, n = document_frequencies(sigs)
@@ -1420,7 +1427,7 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
                                  date_decay=date_decay))
     ids = {s["key"]: s["id"] for s in sigs}
     fixed = {s["key"]: s["eid"] for s in sigs if is_history(s["key"]) and s.get("eid")}
-    return resolve_components(sorted(edges), ids, fixed, link_support, link_density)
+    return resolve_components(sorted(edges), ids, fixed, link_support, link_density, link_density_span)
 
 
 # ---------------------------------------------------------------------------------------------- Beam
@@ -1479,9 +1486,9 @@ def _attach_idf(kv, n):
     return [with_idf(sigs[0], dict(grouped["df"]), n)]
 
 
-def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT, density=LINK_DENSITY):
+def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT, density=LINK_DENSITY, span=DENSITY_SPAN):
     fixed = {k: v for k, v in fixed if v}
-    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support, density)
+    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support, density, span)
     return {"mapping": mapping, "merges": event_merges(mapping, fixed)}
 
 
@@ -1500,7 +1507,7 @@ class ClusterEvents(beam.PTransform):
         super().__init__(label=label)
         self.history = history
         # threshold, max_days_apart, block_keywords, max_block_size, same_days, date_decay, link_support,
-        # link_density
+        # link_density, link_density_span
         for name, value in cluster_settings(cfg).items():
             setattr(self, name, value)
 
@@ -1541,7 +1548,7 @@ class ClusterEvents(beam.PTransform):
                     | "One" >> beam.Create([None])
                     | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids),
                                            fixed=pvalue.AsList(fixed), support=self.link_support,
-                                           density=self.link_density))
+                                           density=self.link_density, span=self.link_density_span))
         mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
         # one dict {absorbed earlier event id: surviving id}; empty without history
         self.merges = resolved | "Merges" >> beam.Map(lambda r: r["merges"])
