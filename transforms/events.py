@@ -27,7 +27,8 @@ weekday names, relative-date words, stopwords) come from the taxonomy file (``co
   names = the latest such day on or before the reference) resolved against ``published``, or without it
   against a date stamp of the text ("Posted Dec 23, 2012", a "WEDNESDAY, MARCH 4, 2009" line), which
   also gives dates without a year their year; weighted vote (title and lead weigh more, stamps and dates
-  far before publication weigh less); falls back to ``published``; None when nothing is known.
+  far before publication weigh less; without ``published``, a date only after the lead in a year before
+  one the lead names is background); falls back to ``published``; None when nothing is known.
 - keywords: content words and bigrams scored by frequency x position weight.
 
 Across records (:class:`ClusterEvents`): small signatures get the document frequencies of their terms
@@ -35,7 +36,9 @@ Across records (:class:`ClusterEvents`): small signatures get the document frequ
 (term x date window) keys, (term x any date) keys where undated records meet all others, and the dedup
 cluster; pairs are verified by :func:`pair_score` (idf-weighted cosine, time decay, place / type / date
 factors); scored edges are joined in one place, best first, two groups only when enough edges link them
-(``link_support``, against chaining two events into one, :func:`resolve_components`); the event id of a
+(``link_support``, against chaining two events into one) and, for two groups of two or more, enough of
+their cross pairs (``link_density``, the larger group counted up to ``link_density_span``, average linkage
+against joining two events of one kind, :func:`resolve_components`); the event id of a
 group is ``"ev-" + sha1(smallest member id)[:12]``; the mapping of non-singletons comes back to the
 records as a side input.
 """
