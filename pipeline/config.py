@@ -107,6 +107,8 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "events.same_days": (_non_negative, "must be >= 0"),
     "events.date_decay": (_unit, "must be between 0 and 1"),
     "events.link_support": (_unit, "must be between 0 and 1"),
+    "events.link_density": (_unit, "must be between 0 and 1"),
+    "events.link_density_span": (_non_negative, "must be >= 0"),
     "output.shards": (lambda v: 1 <= v <= 100000, "must be between 1 and 100000"),
     "output.compression": (lambda v: v in ("gzip", "none"), "must be 'gzip' or 'none'"),
 }

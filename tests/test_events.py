@@ -184,6 +184,24 @@ def test_date_fallbacks(stage):
     assert ev(stage, "d4", text, published="2024-03-07")["date"] == "2024-03-05"
 
 
+def test_undated_background_date_before_a_lead_year(stage):
+    # no published date: a date named only after the lead, in a year before one the lead names, is
+    # background (the coach's hiring), not the event (his firing); in the lead it still counts
+    lead = ("The team fired its head coach on Saturday. An interim coach will lead the team through the end "
+            "of the 2008-09 season, the club said.")
+    filler = "\n\n".join(f"Paragraph {i} talks about the team, its players, its fans, its coaches, its owners, "
+                           "its long history, its arena and its rivals, at length and in detail, as sports "
+                           "stories often do before they get to the background." for i in range(5))
+    bio = "The coach was hired on May 23, 2005, and led the team to the playoffs twice."
+    text = lead + "\n\n" + filler + "\n\n" + bio
+    assert ev(stage, "d5", text, "Team fires coach", published=None)["date"] is None
+    assert ev(stage, "d6", bio + "\n\n" + lead, "Team fires coach", published=None)["date"] == "2005-05-23"
+    # a later date after the lead is kept, and with a published date nothing changes
+    later = text.replace("May 23, 2005", "May 23, 2009")
+    assert ev(stage, "d7", later, "Team fires coach", published=None)["date"] == "2009-05-23"
+    assert ev(stage, "d8", text, "Team fires coach", published="2008-12-14")["date"] == "2008-12-13"
+
+
 # --------------------------------------------------------------------------------------------- keywords
 
 def test_keywords(stage, cfg):
@@ -599,7 +617,7 @@ def test_beam_equals_cluster_local_with_undated(stage, cfg):
     assert feats[-1]["event"]["date"] is None and feats[-2]["event"]["date"] is None
     mapping = cluster_local([f["_event"] for f in feats], e["threshold"], e["max_days_apart"],
                             e["block_keywords"], e["max_block_size"], e["same_days"], e["date_decay"],
-                            e["link_support"])
+                            e["link_support"], e["link_density"], e["link_density_span"])
     local = _ids_by_record([apply_event_id(f, mapping) for f in feats])
     assert local["call-u"] == local["call-a"] == local["call-b"] == local["call-c"]
     assert local["quake-u"] == local["quake-pe"] != local["quake-tr"]
@@ -608,3 +626,30 @@ def test_beam_equals_cluster_local_with_undated(stage, cfg):
         out = (p | beam.Create(feats, reshuffle=False) | ClusterEvents(cfg)
                | beam.Map(lambda r: (r["id"], r["event"]["id"])))
         assert_that(out, equal_to(sorted(local.items())))
+
+
+def test_link_density_keeps_two_events_of_one_kind_apart():
+    # two groups of three (one event each, every pair linked) and a few weaker links across them (two
+    # events of one kind): support alone joins them, density does not; a single record still joins a
+    # group on one edge, and a densely linked pair of groups still joins
+    inner = [(f"{g}{i}", f"{g}{j}", 0.5) for g in "ab" for i in range(1, 4) for j in range(i + 1, 4)]
+    cross = [("a1", "b1", 0.3), ("a2", "b2", 0.3), ("a3", "b3", 0.3)]
+    edges = inner + cross
+    ids = {k: k for e in edges for k in e[:2]}
+    assert len(set(resolve_components(edges, ids, support=1.0).values())) == 1
+    m = resolve_components(edges, ids, support=1.0, density=0.5)
+    assert m["a1"] == m["a2"] == m["a3"] != m["b1"] == m["b2"] == m["b3"]
+    assert resolve_components(edges[::-1], ids, support=1.0, density=0.5) == m
+    m2 = resolve_components(edges + [("a1", "c1", 0.2)], dict(ids, c1="c1"), support=1.0, density=0.5)
+    assert m2["c1"] == m2["a1"]
+    dense = edges + [("a1", "b2", 0.3), ("a2", "b3", 0.3)]   # 5 of the 9 cross pairs
+    assert len(set(resolve_components(dense, ids, support=1.0, density=0.5).values())) == 1
+    # density_span: the larger group counts as at most that many members (never fewer than the smaller)
+    assert len(set(resolve_components(edges, ids, support=1.0, density=0.5, density_span=3).values())) == 2
+    big = [(f"b{i}", f"b{j}", 0.5) for i in range(1, 9) for j in range(i + 1, 9)]
+    few = [("a1", "b1", 0.3), ("a1", "b2", 0.3), ("a2", "b3", 0.3), ("a2", "b4", 0.3)]
+    edges2 = [e for e in inner if e[0].startswith("a")] + big + few
+    ids2 = {k: k for e in edges2 for k in e[:2]}
+    assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3).values())) == 2  # 4 < 0.3*3*8
+    assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3,
+                                      density_span=4).values())) == 1                          # 4 >= 0.3*3*4

@@ -27,7 +27,8 @@ weekday names, relative-date words, stopwords) come from the taxonomy file (``co
   names = the latest such day on or before the reference) resolved against ``published``, or without it
   against a date stamp of the text ("Posted Dec 23, 2012", a "WEDNESDAY, MARCH 4, 2009" line), which
   also gives dates without a year their year; weighted vote (title and lead weigh more, stamps and dates
-  far before publication weigh less); falls back to ``published``; None when nothing is known.
+  far before publication weigh less; without ``published``, a date only after the lead in a year before
+  one the lead names is background); falls back to ``published``; None when nothing is known.
 - keywords: content words and bigrams scored by frequency x position weight.
 
 Across records (:class:`ClusterEvents`): small signatures get the document frequencies of their terms
@@ -35,7 +36,9 @@ Across records (:class:`ClusterEvents`): small signatures get the document frequ
 (term x date window) keys, (term x any date) keys where undated records meet all others, and the dedup
 cluster; pairs are verified by :func:`pair_score` (idf-weighted cosine, time decay, place / type / date
 factors); scored edges are joined in one place, best first, two groups only when enough edges link them
-(``link_support``, against chaining two events into one, :func:`resolve_components`); the event id of a
+(``link_support``, against chaining two events into one) and, for two groups of two or more, enough of
+their cross pairs (``link_density``, the larger group counted up to ``link_density_span``, average linkage
+against joining two events of one kind, :func:`resolve_components`); the event id of a
 group is ``"ev-" + sha1(smallest member id)[:12]``; the mapping of non-singletons comes back to the
 records as a side input.
 """
@@ -62,6 +65,7 @@ _WORD_RE = re.compile(r"[^\W\d_](?:[\w]|[’'\-.](?=\w))*", re.UNICODE)
 _TOKEN_RE = re.compile(r"[^\W_](?:\w|[’'\-](?=\w)|\.(?=[^\W\d_]\.))*\.?|[^\w\s]", re.UNICODE)
 _ELISION = re.compile(r"^(?:[dlDL]|qu|Qu)['’](?=[A-ZÀ-Þ])")
 _PARA_SPLIT = re.compile(r"\n\s*\n")
+_YEAR_RE = re.compile(r"(?<![\w.,/-])((?:19|20)\d\d)(?!\w|[.,/]\d)")
 _SENT_END = {".", "!", "?", ":", ";", "\"", "“", "”", "«", "»", "(", ")", "—", "–", "|"}
 
 
@@ -869,9 +873,12 @@ class EventFeatures:
         """Weighted vote over the dates in the title and text (see the module doc). A date stamp ("Posted
         Dec 23, 2012", a line holding just "WEDNESDAY, MARCH 4, 2009") weighs little itself but, without
         ``published``, is the reference for weekdays and relative words; a date without a year takes the
-        year of the reference (or of the first full date in the text)."""
+        year of the reference (or of the first full date in the text). Without ``published``, a date named
+        only after the lead, in a year before one the title or lead names ("through the end of the 2008-09
+        season" ... "was named coach on May 23, 2005"), is background, not the event's date."""
         votes: Dict[_dt.date, float] = {}
         firstpos: Dict[_dt.date, int] = {}
+        in_lead: Dict[_dt.date, bool] = {}
         lead_n = self.lead_words
         parts = [(title, 3.0)]
         seen = 0
@@ -908,7 +915,13 @@ class EventFeatures:
                     w2 = min(w2, 1.0)
                 votes[d] = votes.get(d, 0.0) + w2
                 firstpos.setdefault(d, pos + at)
+                in_lead[d] = in_lead.get(d, False) or w >= 2.0
             pos += len(part) + 1
+        if published is None and votes:
+            lead_years = [int(y) for part, w in parts if part and w >= 2.0 for y in _YEAR_RE.findall(part)]
+            if lead_years:
+                latest = max(lead_years)
+                votes = {d: v for d, v in votes.items() if in_lead[d] or d.year >= latest}
         if votes:
             best = sorted(votes, key=lambda d: (-votes[d], firstpos[d], d))[0]
             if published is None or votes[best] >= 1.0:
@@ -1119,6 +1132,8 @@ _TERM_WEIGHT = {"a:": 2.0, "p:": 1.5, "k:": 1.0}
 SAME_DAYS = 3        # events.same_days: dates this many days apart or less are not penalised
 DATE_DECAY = 0.5     # events.date_decay: the score falls linearly by this much up to max_days_apart
 LINK_SUPPORT = 1.0   # events.link_support: see resolve_components
+LINK_DENSITY = 0.0   # events.link_density: see resolve_components
+DENSITY_SPAN = 0     # events.link_density_span: see resolve_components (0 = no limit)
 
 
 # pair_score factors (measured on ECB+, Gedikli and UCI with `python -m evaluation events`)
@@ -1263,7 +1278,8 @@ def event_id(member_id: str) -> str:
 
 
 def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
-                       fixed: Optional[Dict[str, str]] = None, support: float = 0.0) -> Dict[str, str]:
+                       fixed: Optional[Dict[str, str]] = None, support: float = 0.0,
+                       density: float = 0.0, density_span: int = 0) -> Dict[str, str]:
     """Groups of record keys linked by verified edges; ``{key: event id}`` for members of groups of two or
     more. ``edges`` are ``(key_a, key_b)`` or ``(key_a, key_b, score)``; ``ids`` maps record key -> record
     id (the event id is derived from the smallest member id); ``fixed`` maps keys of earlier runs' records
@@ -1274,7 +1290,12 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
     ``support`` 0 every edge joins its two groups (connected components); above 0, two groups join only
     when at least ``ceil(support * size of the smaller group)`` edges link them, so that one stray edge
     does not chain two events into one (a record joins a group on one edge; at 1.0 two groups of four
-    need four edges between them)."""
+    need four edges between them). With ``density`` above 0, two groups of two or more members each join only
+    when edges link at least ``ceil(density * size_a * size_b)`` of their pairs as well (average linkage: two
+    events of one kind share a few strong links between their reports, the reports of one event many; a
+    single record still joins a group on ``support`` alone); with ``density_span`` above 0 the larger group
+    counts as at most that many members there (a big story's reports are linked to some of its others,
+    not to all of them: blocking only pairs those that share a key)."""
     fixed = fixed or {}
     best: Dict[Tuple[str, str], float] = {}
     for e in edges:
@@ -1329,8 +1350,15 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        if support > 0 and links[ra].get(rb, 0) < math.ceil(support * min(size[ra], size[rb]) - 1e-9):
+        n_links = links[ra].get(rb, 0)
+        if support > 0 and n_links < math.ceil(support * min(size[ra], size[rb]) - 1e-9):
             continue
+        if density > 0 and min(size[ra], size[rb]) >= 2:
+            small, large = sorted((size[ra], size[rb]))
+            if density_span > 0:
+                large = min(large, max(small, int(density_span)))
+            if n_links < math.ceil(density * small * large - 1e-9):
+                continue
         union(ra, rb)
     comps: Dict[str, List[str]] = {}
     for x in sorted(parent):
@@ -1376,12 +1404,15 @@ def cluster_settings(cfg: Dict[str, Any]) -> Dict[str, Any]:
     return {"threshold": float(e["threshold"]), "max_days_apart": int(e["max_days_apart"]),
             "block_keywords": int(e.get("block_keywords", 3)), "max_block_size": int(e.get("max_block_size", 200)),
             "same_days": int(e.get("same_days", SAME_DAYS)), "date_decay": float(e.get("date_decay", DATE_DECAY)),
-            "link_support": float(e.get("link_support", LINK_SUPPORT))}
+            "link_support": float(e.get("link_support", LINK_SUPPORT)),
+            "link_density": float(e.get("link_density", LINK_DENSITY)),
+            "link_density_span": int(e.get("link_density_span", DENSITY_SPAN))}
 
 
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
                   block_keywords: int = 3, max_block_size: int = 200, same_days: int = SAME_DAYS,
-                  date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT) -> Dict[str, str]:
+                  date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT,
+                  link_density: float = LINK_DENSITY, link_density_span: int = DENSITY_SPAN) -> Dict[str, str]:
     """The whole clustering in plain Python (what the PTransform does, for tests and small runs).
     Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``."""
     df, n = document_frequencies(sigs)
@@ -1399,7 +1430,7 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
                                  date_decay=date_decay))
     ids = {s["key"]: s["id"] for s in sigs}
     fixed = {s["key"]: s["eid"] for s in sigs if is_history(s["key"]) and s.get("eid")}
-    return resolve_components(sorted(edges), ids, fixed, link_support)
+    return resolve_components(sorted(edges), ids, fixed, link_support, link_density, link_density_span)
 
 
 # ---------------------------------------------------------------------------------------------- Beam
@@ -1458,9 +1489,9 @@ def _attach_idf(kv, n):
     return [with_idf(sigs[0], dict(grouped["df"]), n)]
 
 
-def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT):
+def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT, density=LINK_DENSITY, span=DENSITY_SPAN):
     fixed = {k: v for k, v in fixed if v}
-    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support)
+    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support, density, span)
     return {"mapping": mapping, "merges": event_merges(mapping, fixed)}
 
 
@@ -1478,7 +1509,8 @@ class ClusterEvents(beam.PTransform):
         (see ``event_merges``)."""
         super().__init__(label=label)
         self.history = history
-        # threshold, max_days_apart, block_keywords, max_block_size, same_days, date_decay, link_support
+        # threshold, max_days_apart, block_keywords, max_block_size, same_days, date_decay, link_support,
+        # link_density, link_density_span
         for name, value in cluster_settings(cfg).items():
             setattr(self, name, value)
 
@@ -1518,7 +1550,8 @@ class ClusterEvents(beam.PTransform):
         resolved = (records.pipeline
                     | "One" >> beam.Create([None])
                     | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids),
-                                           fixed=pvalue.AsList(fixed), support=self.link_support))
+                                           fixed=pvalue.AsList(fixed), support=self.link_support,
+                                           density=self.link_density, span=self.link_density_span))
         mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
         # one dict {absorbed earlier event id: surviving id}; empty without history
         self.merges = resolved | "Merges" >> beam.Map(lambda r: r["merges"])
