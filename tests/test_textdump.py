@@ -123,10 +123,10 @@ def test_settings_in_default_config_and_checks(tmp_path):
     pt = cfg["boilerplate"]["plain_text"]
     assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
     for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
-                "stopwords_high", "heading_chars", "comments_min_words"):
+                "stopwords_high", "heading_chars", "comments_min_words", "edge_lines"):
         assert pt[key] == td._settings(None)[key], key
     for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
-                "long_chars: 20", "stopwords_high: 0.1"):
+                "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1"):
         (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
         with pytest.raises(ConfigError, match="plain_text"):
             load_config(str(tmp_path / "c.yaml"))
@@ -143,3 +143,17 @@ def test_deterministic_and_linear():
     big = (SIDEBAR + MENU) * 400 + [A1, A2, A3] + FOOTER * 400
     out = reasons(big)
     assert [ln for ln, r in zip(big, out) if r is None] == [A1, A2, A3]
+
+
+def test_short_lines_at_the_article_edge():
+    # a blurb (near-good) above a teaser list that runs into the article: only the lines next to the article
+    # (its by-line and date) stay, not the whole run
+    blurb = "A weekly look at what is going on in the harbour town and the villages that are around it"
+    teasers = ["Ferry timetable changes", "Bakery wins bread award", "New cycle lanes open", "Fire station news",
+               "Market hall reopens", "Tram line extension"]
+    page = dump(MENU, blurb, teasers, "By Anna Berg", "3 May 2021", A1, A2, A3, FOOTER)
+    got = kept(page)
+    assert got[-5:] == ["By Anna Berg", "3 May 2021", A1, A2, A3]
+    assert not set(teasers[:-1]) & set(got)
+    # the old behaviour (the whole run kept) with a wide edge
+    assert set(teasers) <= set(kept(page, edge_lines=100))

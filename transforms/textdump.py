@@ -22,7 +22,8 @@ corpora"), on lines instead of HTML blocks:
    both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
    (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
    (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
-   line is on its bad side;
+   line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
+   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar);
 4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
@@ -128,7 +129,7 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
-         "comments_min_words": 60, "keep_comments": False}
+         "comments_min_words": 60, "edge_lines": 3, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -270,6 +271,18 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     for i in range(n):
         if cls[i] == "neargood":
             final[i] = "bad" if neighbour(i, -1, True) == "bad" and neighbour(i, 1, True) == "bad" else "good"
+    # index of the nearest good line before / after
+    prev_good, next_good = [-n - 1] * n, [2 * n + 1] * n
+    last = -n - 1
+    for i in range(n):
+        prev_good[i] = last
+        if cls[i] == "good":
+            last = i
+    last = 2 * n + 1
+    for i in range(n - 1, -1, -1):
+        next_good[i] = last
+        if cls[i] == "good":
+            last = i
     for i in range(n):
         if cls[i] != "short":
             continue
@@ -278,8 +291,8 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         elif p == "bad" and q == "bad":
             final[i] = "bad"
-        elif (p == "bad" and neighbour(i, -1, False) == "neargood") or \
-                (q == "bad" and neighbour(i, 1, False) == "neargood"):
+        elif (p == "bad" and neighbour(i, -1, False) == "neargood" and next_good[i] - i <= c["edge_lines"]) or \
+                (q == "bad" and neighbour(i, 1, False) == "neargood" and i - prev_good[i] <= c["edge_lines"]):
             final[i] = "good"
         else:
             final[i] = "bad"
