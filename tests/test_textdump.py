@@ -157,3 +157,26 @@ def test_short_lines_at_the_article_edge():
     assert not set(teasers[:-1]) & set(got)
     # the old behaviour (the whole run kept) with a wide edge
     assert set(teasers) <= set(kept(page, edge_lines=100))
+
+
+def test_dump_metadata_below_the_menu():
+    page = dump(MENU, SIDEBAR, "Harbour bridge to close to cars", "by Anna Berg on May 3, 2021 9:15 AM",
+                A1, A2, A3, "Original url: https://www.harbour-times.example/news/bridge", FOOTER)
+    meta = td.dump_metadata(page)
+    assert meta == {"authors": ["Anna Berg"], "published": "2021-05-03",
+                    "url": "https://www.harbour-times.example/news/bridge"}
+    page2 = dump(MENU, "Harbour bridge to close to cars", "By Anna Berg | 3 May 2021", A1, A2, A3, FOOTER)
+    assert td.dump_metadata(page2) == {"authors": ["Anna Berg"], "published": "2021-05-03"}
+    # a date far above the article (the site's own "today" in the menu) is not the article's
+    page3 = dump(["Monday, 9 June 2025"], MENU, SIDEBAR, SIDEBAR, A1, A2, FOOTER)
+    assert "published" not in td.dump_metadata(page3)
+    # not a dump: nothing
+    assert td.dump_metadata(["By Anna Berg", A1, A2]) == {}
+
+
+def test_extract_stage_takes_a_dump_header():
+    from transforms.extract import Extract
+    page = dump(MENU, SIDEBAR, "Harbour bridge to close to cars", "By Anna Berg | 3 May 2021", A1, A2, A3, FOOTER)
+    rec = Extract(load_config())({"id": "x", "source": "x.txt", "_format": "text", "_raw": "\n".join(page)})
+    assert rec["authors"] == ["Anna Berg"] and rec["published"] == "2021-05-03"
+    assert A1 in rec["text"] and "By Anna Berg | 3 May 2021" in rec["text"]
