@@ -811,7 +811,7 @@ class Extract:
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
-        # a text dump's own title/by-line/date (below its menu): transforms.textdump.dump_metadata
+        # a text dump's own by-line/date/url lines (below its menu): transforms.textdump.dump_metadata
         self.plain_text = dict((cfg.get("boilerplate") or {}).get("plain_text") or {})
 
     # -- HTML with a time limit --------------------------------------------------------------------
@@ -905,7 +905,8 @@ class Extract:
             text = parsed["text"]
             found = {k: parsed[k] for k in ("title", "authors", "published", "url")}
             found["site"] = None
-            if not all(found[k] for k in ("title", "authors", "published", "url")):  # a page dump: its header sits above the article, not at the top
+            if not all(found[k] for k in ("authors", "published", "url")):
+                # a page dump: its header sits above the article, below the menu, not at the top
                 from transforms import textdump
                 for k, v in textdump.dump_metadata(text.split("\n"), self.plain_text).items():
                     found[k] = found.get(k) or v
