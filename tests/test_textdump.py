@@ -123,10 +123,10 @@ def test_settings_in_default_config_and_checks(tmp_path):
     pt = cfg["boilerplate"]["plain_text"]
     assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
     for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
-                "stopwords_high", "heading_chars", "comments_min_words"):
+                "stopwords_high", "heading_chars", "comments_min_words", "edge_lines"):
         assert pt[key] == td._settings(None)[key], key
     for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
-                "long_chars: 20", "stopwords_high: 0.1"):
+                "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1"):
         (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
         with pytest.raises(ConfigError, match="plain_text"):
             load_config(str(tmp_path / "c.yaml"))
@@ -143,3 +143,40 @@ def test_deterministic_and_linear():
     big = (SIDEBAR + MENU) * 400 + [A1, A2, A3] + FOOTER * 400
     out = reasons(big)
     assert [ln for ln, r in zip(big, out) if r is None] == [A1, A2, A3]
+
+
+def test_short_lines_at_the_article_edge():
+    # a blurb (near-good) above a teaser list that runs into the article: only the lines next to the article
+    # (its by-line and date) stay, not the whole run
+    blurb = "A weekly look at what is going on in the harbour town and the villages that are around it"
+    teasers = ["Ferry timetable changes", "Bakery wins bread award", "New cycle lanes open", "Fire station news",
+               "Market hall reopens", "Tram line extension"]
+    page = dump(MENU, blurb, teasers, "By Anna Berg", "3 May 2021", A1, A2, A3, FOOTER)
+    got = kept(page)
+    assert got[-5:] == ["By Anna Berg", "3 May 2021", A1, A2, A3]
+    assert not set(teasers[:-1]) & set(got)
+    # the old behaviour (the whole run kept) with a wide edge
+    assert set(teasers) <= set(kept(page, edge_lines=100))
+
+
+def test_dump_metadata_below_the_menu():
+    page = dump(MENU, SIDEBAR, "Harbour bridge to close to cars", "by Anna Berg on May 3, 2021 9:15 AM",
+                A1, A2, A3, "Original url: https://www.harbour-times.example/news/bridge", FOOTER)
+    meta = td.dump_metadata(page)
+    assert meta == {"authors": ["Anna Berg"], "published": "2021-05-03",
+                    "url": "https://www.harbour-times.example/news/bridge"}
+    page2 = dump(MENU, "Harbour bridge to close to cars", "By Anna Berg | 3 May 2021", A1, A2, A3, FOOTER)
+    assert td.dump_metadata(page2) == {"authors": ["Anna Berg"], "published": "2021-05-03"}
+    # a date far above the article (the site's own "today" in the menu) is not the article's
+    page3 = dump(["Monday, 9 June 2025"], MENU, SIDEBAR, SIDEBAR, A1, A2, FOOTER)
+    assert "published" not in td.dump_metadata(page3)
+    # not a dump: nothing
+    assert td.dump_metadata(["By Anna Berg", A1, A2]) == {}
+
+
+def test_extract_stage_takes_a_dump_header():
+    from transforms.extract import Extract
+    page = dump(MENU, SIDEBAR, "Harbour bridge to close to cars", "By Anna Berg | 3 May 2021", A1, A2, A3, FOOTER)
+    rec = Extract(load_config())({"id": "x", "source": "x.txt", "_format": "text", "_raw": "\n".join(page)})
+    assert rec["authors"] == ["Anna Berg"] and rec["published"] == "2021-05-03"
+    assert A1 in rec["text"] and "By Anna Berg | 3 May 2021" in rec["text"]

@@ -13,7 +13,8 @@
   the precedence and :meth:`Extract._pick_html_meta`. ``extract.date_fallback_search`` (off by default) runs htmldate's
   extensive search on pages where nothing else gave a date (copyright years discarded).
 * Plain text and Markdown are passed through after normalisation, with header/footer metadata lines
-  recognised and removed from the text (see :func:`parse_text_document`).
+  recognised and removed from the text (see :func:`parse_text_document`). In a page dump (menu first), fields
+  still empty come from the header above its article (:func:`transforms.textdump.dump_metadata`).
 
 Field precedence: ``url`` from the input record wins (an input hint such as a JSONL url or a WARC target
 URI is where the document really came from); for ``title``, ``published``, ``authors`` and ``site`` a
@@ -863,6 +864,8 @@ class Extract:
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
+        # a text dump's own by-line/date/url lines (below its menu): transforms.textdump.dump_metadata
+        self.plain_text = dict((cfg.get("boilerplate") or {}).get("plain_text") or {})
 
     # -- HTML with a time limit --------------------------------------------------------------------
     def _run_html(self, raw: str, url: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -955,6 +958,11 @@ class Extract:
             text = parsed["text"]
             found = {k: parsed[k] for k in ("title", "authors", "published", "url")}
             found["site"] = None
+            if not all(found[k] for k in ("authors", "published", "url")):
+                # a page dump: its header sits above the article, below the menu, not at the top
+                from transforms import textdump
+                for k, v in textdump.dump_metadata(text.split("\n"), self.plain_text).items():
+                    found[k] = found.get(k) or v
         record["url"] = in_url or found["url"] or None
         record["title"] = record.get("title") or found["title"] or None
         record["authors"] = list(record.get("authors") or found["authors"] or [])

@@ -22,7 +22,8 @@ corpora"), on lines instead of HTML blocks:
    both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
    (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
    (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
-   line is on its bad side;
+   line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
+   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar);
 4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
@@ -32,6 +33,12 @@ corpora"), on lines instead of HTML blocks:
    too). Not with ``extract.include_comments: true``;
 5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
    them at the top and bottom of the file only).
+
+The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
+article are not among the first lines the extract stage scans. :func:`dump_metadata` looks for them in the
+``header_lines`` non-empty lines above the first good line (and takes ``Original url:`` lines anywhere); the
+extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text (the
+classifier judges them like any other: they are part of the page's article block).
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
 footers; the reason the ``short_runs`` pass gives them too), ``comments`` (the thread), ``metadata`` (url
@@ -128,7 +135,7 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
-         "comments_min_words": 60, "keep_comments": False}
+         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -270,6 +277,18 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     for i in range(n):
         if cls[i] == "neargood":
             final[i] = "bad" if neighbour(i, -1, True) == "bad" and neighbour(i, 1, True) == "bad" else "good"
+    # index of the nearest good line before / after
+    prev_good, next_good = [-n - 1] * n, [2 * n + 1] * n
+    last = -n - 1
+    for i in range(n):
+        prev_good[i] = last
+        if cls[i] == "good":
+            last = i
+    last = 2 * n + 1
+    for i in range(n - 1, -1, -1):
+        next_good[i] = last
+        if cls[i] == "good":
+            last = i
     for i in range(n):
         if cls[i] != "short":
             continue
@@ -278,8 +297,8 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         elif p == "bad" and q == "bad":
             final[i] = "bad"
-        elif (p == "bad" and neighbour(i, -1, False) == "neargood") or \
-                (q == "bad" and neighbour(i, 1, False) == "neargood"):
+        elif (p == "bad" and neighbour(i, -1, False) == "neargood" and next_good[i] - i <= c["edge_lines"]) or \
+                (q == "bad" and neighbour(i, 1, False) == "neargood" and i - prev_good[i] <= c["edge_lines"]):
             final[i] = "good"
         else:
             final[i] = "bad"
@@ -339,3 +358,57 @@ def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool],
         k -= 1
         gap -= 1
     return k
+
+
+_BY_ON = re.compile(r"\s+(?:on|at|am|le|el|il|den)\s+(?=\S*\d|[A-Z])")
+
+
+def _header_line(t: str) -> Dict[str, Any]:
+    """Metadata on one header line: a by-line ("By Ann Lee", "By Ann Lee | May 2, 2012", "by Ann on May 2,
+    2012 10:15 AM"), a date line or a url line (the extract stage's parsers)."""
+    from transforms.extract import _split_byline_parts, parse_byline, parse_date_line, parse_url_line
+    if len(t) > 160:
+        return {}
+    u = parse_url_line(t)
+    if u is not None:
+        return {"url": u}
+    parts = _split_byline_parts(t)
+    if parts and len(parts) == 1 and _BY_ON.search(parts[0]):
+        head, tail = _BY_ON.split(parts[0], 1)
+        if parse_byline(head) and parse_date_line(tail):
+            return {"authors": parse_byline(head), "published": parse_date_line(tail)}
+    if parts and parse_byline(parts[0]):
+        dates = [parse_date_line(p) for p in parts[1:]]
+        if all(dates):
+            out: Dict[str, Any] = {"authors": parse_byline(parts[0])}
+            if dates:
+                out["published"] = dates[0]
+            return out
+    d = parse_date_line(t)
+    return {"published": d} if d else {}
+
+
+def dump_metadata(lines: Sequence[str], cfg: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A dump's own authors, published date and url -> {field: value} (only what was found; {} for a text
+    that does not look like a dump). By-line and date lines are looked for among the ``header_lines``
+    non-empty lines above the first good line (the nearest wins); url lines count anywhere. (No title: the
+    lines above a by-line are as often a subtitle, a caption or a credit as the headline.)"""
+    c = _settings(cfg)
+    texts = [ln.strip() for ln in lines]
+    if not c["enabled"] or not looks_like_dump(texts, c):
+        return {}
+    meta: Dict[str, Any] = {}
+    for t in texts:
+        if "://" in t and _URL_LINE.match(t):
+            meta.update(_header_line(t))
+            break
+    sw = _language([t for t in texts if t])
+    first = next((i for i, t in enumerate(texts) if t and _block_class(t, sw, c) == "good"), None)
+    if first is None:
+        return meta
+    above = [i for i in range(first - 1, -1, -1) if texts[i]][:c["header_lines"]]
+    for i in above:  # nearest first
+        for k, v in _header_line(texts[i]).items():
+            if k != "url":
+                meta.setdefault(k, v)
+    return meta
