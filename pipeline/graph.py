@@ -225,6 +225,8 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
     segments and committed with the manifest."""
     tmp_dir = writers.join(out_dir, f".newsbeam-tmp-{uuid.uuid4().hex[:12]}")
     out_cfg = cfg["output"]
+    # records waiting for a cross-record result are spilled here, not held in memory (removed at the end)
+    spill_dir = writers.join(tmp_dir, "spill")
 
     read = p | "Read" >> ReadInputs(files, cfg)
     rejects = [read["rejects"]]
@@ -235,7 +237,7 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
     batch = int(cfg["parallel"]["batch_per_process"])
     docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[:2], cfg, processes, batch, rejects, counts)
     # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
-    res = docs | "RemoveRepeated" >> RemoveRepeated(cfg)
+    res = docs | "RemoveRepeated" >> RemoveRepeated(cfg, spill_dir=spill_dir)
     docs = res["docs"]
     rejects.append(res["rejects"])
     counts.append(_count(docs, "repeated"))
@@ -243,7 +245,7 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
 
     dedup_history = _history(p, state_run, "dedup") if state_run else None
     resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg, history=dedup_history,
-                                                              keep_signatures=bool(state_run))
+                                                              keep_signatures=bool(state_run), spill_dir=spill_dir)
     docs, dedup_stats = resolved["docs"], resolved["stats"]
     if state_run:
         dedup_entries = docs | "StateDedup" >> beam.Map(_dedup_entry, state_run["run"])
@@ -255,7 +257,7 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
 
     docs = _per_record(docs, [(EventFeatures, "events")], cfg, processes, batch, rejects, None)
     event_history = _history(p, state_run, "events") if state_run else None
-    cluster_events = ClusterEvents(cfg, history=event_history)
+    cluster_events = ClusterEvents(cfg, history=event_history, spill_dir=spill_dir)
     docs = docs | "ClusterEvents" >> cluster_events
     counts.append(_count(docs, "events"))
 

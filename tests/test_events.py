@@ -653,3 +653,46 @@ def test_link_density_keeps_two_events_of_one_kind_apart():
     assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3).values())) == 2  # 4 < 0.3*3*8
     assert len(set(resolve_components(edges2, ids2, support=1.0, density=0.3,
                                       density_span=4).values())) == 1                          # 4 >= 0.3*3*4
+
+
+def test_copies_count_as_the_records_they_stand_for():
+    # a unit of three near-duplicate copies (u) and a group of three records (b*) linked by one edge: as if
+    # each copy had that edge, so 3 edges, enough for groups of 3 (three records of which one has the edge
+    # stay apart)
+    group = [("b1", "b2", 0.9), ("b1", "b3", 0.8), ("b2", "b3", 0.8)]
+    edges = group + [("u", "b1", 0.5)]
+    ids = {"b1": "b1", "b2": "b2", "b3": "b3", "u": "a", "a2": "a2", "a3": "a3"}
+    apart = resolve_components(group + [("u", "a2", 1.0), ("u", "a3", 1.0), ("u", "b1", 0.5)], ids, support=1.0)
+    assert apart["u"] != apart["b1"]
+    m = resolve_components(edges, ids, support=1.0, weights={"u": 3})
+    assert m["u"] == m["b1"] == m["b2"] == m["b3"] == event_id("a")
+    # a unit of copies is one event even when nothing else links to it
+    assert resolve_components([], {"v": "v"}, weights={"v": 2}) == {"v": event_id("v")}
+
+
+def _with_copies(records, n):
+    """Each record re-run ``n`` times by other sources (its dedup cluster, as ResolveDuplicates marks them)."""
+    return records + [dict(r, id=f"{r['id']}-copy{k}", source=f"{r['source']}-copy{k}", dedup={"cluster": r["id"]})
+                      for r in records for k in range(1, n + 1)]
+
+
+def test_near_duplicate_copies_cluster_once(stage, cfg, tmp_path):
+    from transforms.events import cluster_settings, collapse_units, weight
+    settings = cluster_settings(cfg)
+    alone = _features(stage, call_records())
+    alone_ids = _ids_by_record([apply_event_id(f, cluster_local([a["_event"] for a in alone], **settings))
+                                for f in alone])
+    feats = _features(stage, _with_copies(call_records(), 2))
+    units, unit_of = collapse_units([f["_event"] for f in feats])
+    assert len(units) == len(alone) and {weight(u) for u in units} == {3} and len(unit_of) == len(feats)
+    # every copy gets its story's event, and the stories group exactly as they do without copies
+    mapping = cluster_local([f["_event"] for f in feats], **settings)
+    expected = sorted((f["id"], alone_ids[f["dedup"]["cluster"]]) for f in feats)
+    assert sorted(_ids_by_record([apply_event_id(f, mapping) for f in feats]).items()) == expected
+    random.Random(7).shuffle(feats)
+    for spill in (None, str(tmp_path / "spill")):
+        with beam.Pipeline(runner="FnApiRunner") as p:
+            out = (p | beam.Create(feats, reshuffle=False) | ClusterEvents(cfg, spill_dir=spill)
+                   | beam.Map(lambda r: (r["id"], r["event"]["id"])))
+            assert_that(out, equal_to(expected))
+    assert (tmp_path / "spill").is_dir()

@@ -326,3 +326,128 @@ class TaggedOutputs(beam.PTransform):
     def expand(self, pcoll):
         pairs = pcoll | "Tag" >> beam.ParDo(_AsPairs(self._fn), *self._args, **self._kwargs)
         return split_pairs(pairs, self._main, self._tags)
+
+
+# ------------------------------------------------------------------------------------------ spill files
+#
+# On the local runner every PCollection that feeds a step waiting for a side input is held whole in memory
+# until that side input is ready. Before such a step (the three cross-record stages apply their results to
+# the records) the records are spilled to files instead: each bundle streams its records into gzip'd pickle
+# files in the run's temporary folder and emits only the file paths, and the step that takes the side input
+# reads them back one at a time. Memory then holds small keys and paths, not documents. The files go with
+# the temporary folder at the end of the run (kept until then: a retried bundle may read them again).
+
+SPILL_RECORDS = 1000  # records per spill file
+
+
+class _SpillRecords(beam.DoFn):
+    """Streams records into spill files; emits each file's path when it is opened (nothing from
+    ``finish_bundle``, which some runners drop; the file is complete when the bundle is)."""
+
+    def __init__(self, tmp_dir: str, label: str):
+        self._tmp_dir = tmp_dir
+        self._label = label
+
+    def start_bundle(self):
+        self._raw = self._gz = None
+        self._n = 0
+
+    def _close(self):
+        if self._gz is not None:
+            self._gz.close()
+            self._raw.close()
+        self._raw = self._gz = None
+        self._n = 0
+
+    def process(self, record):
+        import gzip
+        import uuid
+
+        from apache_beam.io.filesystem import CompressionTypes
+        from apache_beam.io.filesystems import FileSystems
+        out = []
+        if self._gz is None:
+            path = FileSystems.join(self._tmp_dir, f"spill-{self._label}-{uuid.uuid4().hex}.pkl.gz")
+            self._raw = FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED)
+            self._gz = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=1, mtime=0)
+            out.append(path)
+        pickle.dump(record, self._gz, protocol=4)
+        self._n += 1
+        if self._n >= SPILL_RECORDS:
+            self._close()
+        return out
+
+    def finish_bundle(self):
+        self._close()
+
+    def teardown(self):
+        self._close()
+
+
+def read_spilled(path: str):
+    """The records of one spill file, in the order written."""
+    import gzip
+
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+        with gzip.GzipFile(fileobj=raw, mode="rb") as gz:
+            while True:
+                try:
+                    yield pickle.load(gz)
+                except EOFError:
+                    return
+
+
+class SpillRecords(beam.PTransform):
+    """``records | SpillRecords(tmp_dir, label)`` -> paths of spill files holding them (see above); read
+    them back in the step that waits for a side input, with :class:`FromSpill`."""
+
+    def __init__(self, tmp_dir: str, label: str):
+        super().__init__(label=f"Spill[{label}]")
+        self._tmp_dir, self._name = tmp_dir, label
+
+    def expand(self, records):
+        return records | "Write" >> beam.ParDo(_SpillRecords(self._tmp_dir, self._name))
+
+
+class FromSpill(beam.DoFn):
+    """Runs ``inner`` (a DoFn, or a plain function used like Map's) over every record of a spill file
+    (the element) with the same side inputs, as if the records were the elements."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def setup(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.setup()
+
+    def start_bundle(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.start_bundle()
+
+    def finish_bundle(self):
+        if isinstance(self._inner, beam.DoFn) and self._inner.finish_bundle() is not None:
+            raise ValueError("FromSpill does not support DoFns that emit from finish_bundle")
+
+    def teardown(self):
+        if isinstance(self._inner, beam.DoFn):
+            self._inner.teardown()
+
+    def process(self, path, *args, **kwargs):
+        for record in read_spilled(path):
+            if isinstance(self._inner, beam.DoFn):
+                yield from (self._inner.process(record, *args, **kwargs) or ())
+            else:
+                yield self._inner(record, *args, **kwargs)
+
+
+def apply_after(records, label: str, fn, *args, spill_dir: Optional[str] = None, **kwargs):
+    """``records | ParDo(fn, *args)`` (``fn`` a DoFn) or ``| Map(fn, *args)`` (a function), where ``args``
+    hold side inputs; with ``spill_dir`` the records wait in spill files instead of memory."""
+    if spill_dir:
+        return (records | SpillRecords(spill_dir, label)
+                | label >> beam.ParDo(FromSpill(fn), *args, **kwargs))
+    if isinstance(fn, beam.DoFn):
+        return records | label >> beam.ParDo(fn, *args, **kwargs)
+    return records | label >> beam.Map(fn, *args, **kwargs)

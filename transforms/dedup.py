@@ -44,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
-from transforms.base import SumCombineFn, TaggedOutputs, history_key, is_history
+from transforms.base import SumCombineFn, TaggedOutputs, apply_after, history_key, is_history
 
 NAME = "dedup"
 
@@ -659,11 +659,14 @@ class ResolveDuplicates(beam.PTransform):
     """
 
     def __init__(self, cfg: Dict[str, Any], label: str = "ResolveDuplicates", history=None,
-                 keep_signatures: bool = False):
+                 keep_signatures: bool = False, spill_dir: Optional[str] = None):
         """``history``: optional PCollection of earlier runs' entries (``history_entry``), matched like
-        records but never output; ``keep_signatures`` keeps ``_minhash`` on the output records."""
+        records but never output; ``keep_signatures`` keeps ``_minhash`` on the output records;
+        ``spill_dir``: the records wait for the mapping in spill files there, not in memory
+        (``transforms.base.apply_after``)."""
         super().__init__(label=label)
         self.history = history
+        self.spill_dir = spill_dir
         self.keep_signatures = keep_signatures
         c = cfg["dedup"]
         self.threshold = float(c["threshold"])
@@ -704,6 +707,6 @@ class ResolveDuplicates(beam.PTransform):
                                             fixed=pvalue.AsList(fixed)))
         mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
         stats = resolved | "Stats" >> beam.Map(lambda r: r["stats"])
-        docs = records | "ApplyMapping" >> beam.Map(apply_mapping, pvalue.AsSingleton(mapping),
-                                                     self.keep_signatures)
+        docs = apply_after(records, "ApplyMapping", apply_mapping, pvalue.AsSingleton(mapping),
+                           self.keep_signatures, spill_dir=self.spill_dir)
         return {"docs": docs, "stats": stats}

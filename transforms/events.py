@@ -55,7 +55,7 @@ import unicodedata
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from transforms.base import history_key, is_history
+from transforms.base import SumCombineFn, apply_after, history_key, is_history
 
 NAME = "events"
 
@@ -1151,15 +1151,18 @@ def idf_weights(df: Dict[str, int], n: int) -> Dict[str, float]:
 
 
 def document_frequencies(sigs: Iterable[Dict[str, Any]]) -> Tuple[Dict[str, int], int]:
-    """``({term: number of signatures holding it}, number of signatures)`` (one count per key)."""
+    """``({term: number of records holding it}, number of records)`` (one count per key; a unit of
+    near-duplicate copies, see :func:`collapse_units`, counts as the records it stands for)."""
     seen: Dict[str, Dict[str, Any]] = {}
     for s in sigs:
         if s.get("key"):
             seen[s["key"]] = s
     df: Counter = Counter()
     for s in seen.values():
-        df.update(set(s.get("terms") or []))
-    return dict(df), len(seen)
+        w = weight(s)
+        for t in set(s.get("terms") or []):
+            df[t] += w
+    return dict(df), sum(weight(s) for s in seen.values())
 
 
 def with_idf(sig: Dict[str, Any], df: Dict[str, int], n: int) -> Dict[str, Any]:
@@ -1273,13 +1276,57 @@ def history_signature(record: Dict[str, Any], max_terms: int = 30) -> Dict[str, 
     return sig
 
 
+def weight(sig: Dict[str, Any]) -> int:
+    """Number of records a signature stands for (``w``: a unit of near-duplicate copies; else 1)."""
+    return int(sig.get("w") or 1)
+
+
+def unit_label(sig: Dict[str, Any]) -> Tuple[str, Any]:
+    """The clustering unit of one of this run's signatures: its dedup cluster (``dup``; near-duplicate
+    copies, which always share their event), or the record itself when it has none."""
+    return ("dup", sig["dup"]) if sig.get("dup") else ("key", sig.get("key"))
+
+
+def make_unit(sigs: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    """One signature for this run's signatures of one :func:`unit_label`: the dedup representative's (the
+    member whose id is the cluster; else the smallest key) with ``w`` (number of members) and ``mid`` (the
+    smallest member id, which names the event). Copies enter blocking once, so a story re-run by many
+    sites does not make blocks quadratic in its copies."""
+    members = sorted({s["key"]: s for s in sigs}.values(), key=lambda s: s["key"])
+    dup = members[0].get("dup")
+    rep = next((s for s in members if dup is not None and s.get("id") == dup), members[0])
+    return dict(rep, w=len(members), mid=min(str(s.get("id")) for s in members))
+
+
+def collapse_units(sigs: Iterable[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], Dict[str, str]]:
+    """``(unit signatures, {member key: unit key})``: this run's signatures one :func:`make_unit` per
+    :func:`unit_label`; earlier runs' signatures (keys ``h:…``) stay as they are."""
+    groups: Dict[Tuple[str, Any], List[Dict[str, Any]]] = {}
+    units: List[Dict[str, Any]] = []
+    for s in sigs:
+        if not s.get("key"):
+            continue
+        if is_history(s["key"]):
+            units.append(s)
+        else:
+            groups.setdefault(unit_label(s), []).append(s)
+    unit_of: Dict[str, str] = {}
+    for label in sorted(groups, key=repr):
+        u = make_unit(groups[label])
+        units.append(u)
+        for s in groups[label]:
+            unit_of[s["key"]] = u["key"]
+    return units, unit_of
+
+
 def event_id(member_id: str) -> str:
     return "ev-" + hashlib.sha1(str(member_id).encode("utf-8")).hexdigest()[:12]
 
 
 def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
                        fixed: Optional[Dict[str, str]] = None, support: float = 0.0,
-                       density: float = 0.0, density_span: int = 0) -> Dict[str, str]:
+                       density: float = 0.0, density_span: int = 0,
+                       weights: Optional[Dict[str, int]] = None) -> Dict[str, str]:
     """Groups of record keys linked by verified edges; ``{key: event id}`` for members of groups of two or
     more. ``edges`` are ``(key_a, key_b)`` or ``(key_a, key_b, score)``; ``ids`` maps record key -> record
     id (the event id is derived from the smallest member id); ``fixed`` maps keys of earlier runs' records
@@ -1295,8 +1342,14 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
     events of one kind share a few strong links between their reports, the reports of one event many; a
     single record still joins a group on ``support`` alone); with ``density_span`` above 0 the larger group
     counts as at most that many members there (a big story's reports are linked to some of its others,
-    not to all of them: blocking only pairs those that share a key)."""
+    not to all of them: blocking only pairs those that share a key).
+
+    ``weights`` maps keys of units of near-duplicate copies (:func:`collapse_units`) to the number of
+    records each stands for: a unit counts that many records in a group's size, an edge between two units
+    that many edges (the product: each copy of one would link each copy of the other), and a unit of two
+    or more is in the mapping even when nothing else links to it."""
     fixed = fixed or {}
+    weights = {str(k): int(v) for k, v in (weights or {}).items() if int(v) != 1}
     best: Dict[Tuple[str, str], float] = {}
     for e in edges:
         a, b = str(e[0]), str(e[1])
@@ -1314,7 +1367,7 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
     def find(x):
         if x not in parent:
             parent[x] = x
-            size[x] = 1
+            size[x] = weights.get(x, 1)
             links[x] = {}
         while parent[x] != x:
             parent[x] = parent[parent[x]]
@@ -1335,8 +1388,10 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
 
     for (a, b) in sorted(best):
         ra, rb = find(a), find(b)
-        links[ra][rb] = links[ra].get(rb, 0) + 1
+        links[ra][rb] = links[ra].get(rb, 0) + weights.get(a, 1) * weights.get(b, 1)
         links[rb][ra] = links[ra][rb]
+    for k in sorted(weights):
+        find(k)
     by_eid: Dict[str, List[str]] = {}
     for k in sorted(fixed):
         if fixed[k] and k in parent:
@@ -1364,8 +1419,8 @@ def resolve_components(edges: Iterable[Sequence[Any]], ids: Dict[str, str],
     for x in sorted(parent):
         comps.setdefault(find(x), []).append(x)
     mapping = {}
-    for members in comps.values():
-        if len(members) < 2:
+    for root, members in comps.items():
+        if size[root] < 2:
             continue
         known = sorted({fixed[m] for m in members if fixed.get(m)})
         eid = known[0] if known else event_id(min((ids.get(m, m), m) for m in members)[0])
@@ -1392,7 +1447,8 @@ def apply_event_id(record: Dict[str, Any], mapping: Dict[str, str]) -> Dict[str,
     sig = rec.pop("_event", None) or {}
     key = str(sig.get("key", rec.get("source")))
     own = sig.get("id") or (rec.get("id") if rec.get("id") is not None else rec.get("source"))
-    ev["id"] = mapping.get(key) or event_id(own)
+    # by record key (cluster_local), or by the record's unit (ClusterEvents: one entry per unit)
+    ev["id"] = mapping.get(key) or mapping.get(unit_label(dict(sig, key=key))) or event_id(own)
     rec["event"] = ev
     return rec
 
@@ -1414,10 +1470,13 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
                   date_decay: float = DATE_DECAY, link_support: float = LINK_SUPPORT,
                   link_density: float = LINK_DENSITY, link_density_span: int = DENSITY_SPAN) -> Dict[str, str]:
     """The whole clustering in plain Python (what the PTransform does, for tests and small runs).
-    Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``."""
-    df, n = document_frequencies(sigs)
+    Signatures of earlier runs (keys ``h:…`` with ``eid``) may be among ``sigs``. Returns ``{key: event
+    id}`` for every record (and earlier record) of a group of two or more."""
+    all_sigs = [s for s in sigs if s.get("key")]
+    units, unit_of = collapse_units(all_sigs)
+    df, n = document_frequencies(units)
     blocks: Dict[str, List[Dict[str, Any]]] = {}
-    for s in sigs:
+    for s in units:
         s = with_idf(s, df, n)
         for k in blocking_keys(s, max_days_apart, block_keywords):
             blocks.setdefault(k, []).append(s)
@@ -1428,9 +1487,15 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
             continue
         edges.update(block_edges(members, threshold, max_days_apart, kind=kind, same_days=same_days,
                                  date_decay=date_decay))
-    ids = {s["key"]: s["id"] for s in sigs}
-    fixed = {s["key"]: s["eid"] for s in sigs if is_history(s["key"]) and s.get("eid")}
-    return resolve_components(sorted(edges), ids, fixed, link_support, link_density, link_density_span)
+    ids = {s["key"]: s.get("mid", s["id"]) for s in units}
+    fixed = {s["key"]: s["eid"] for s in units if is_history(s["key"]) and s.get("eid")}
+    mapping = resolve_components(sorted(edges), ids, fixed, link_support, link_density, link_density_span,
+                                 weights={s["key"]: weight(s) for s in units if weight(s) != 1})
+    out = {k: v for k, v in mapping.items() if is_history(k)}
+    for key, unit in unit_of.items():
+        if unit in mapping:
+            out[key] = mapping[unit]
+    return dict(sorted(out.items()))
 
 
 # ---------------------------------------------------------------------------------------------- Beam
@@ -1475,10 +1540,12 @@ def _small_sig(record):
 
 
 def _term_df(kv):
-    """``(term, keys)`` -> ``(key, (term, document frequency))`` for each key holding the term."""
-    term, keys = kv
-    keys = sorted(set(keys))
-    return [(k, (term, len(keys))) for k in keys]
+    """``(term, [(key, weight)])`` -> ``(key, (term, document frequency))`` for each key holding the term
+    (the frequency counts the records a unit stands for)."""
+    term, keyed = kv
+    weights = dict(sorted(keyed))
+    df = sum(weights.values())
+    return [(k, (term, df)) for k in sorted(weights)]
 
 
 def _attach_idf(kv, n):
@@ -1489,10 +1556,25 @@ def _attach_idf(kv, n):
     return [with_idf(sigs[0], dict(grouped["df"]), n)]
 
 
-def _resolve(_, edges, ids, fixed, support=LINK_SUPPORT, density=LINK_DENSITY, span=DENSITY_SPAN):
+def _node_info(kv):
+    """``(key, {"node": [(mid, w, label)], "link": [1...]})`` -> the node of a linked key or of a unit of
+    two or more records."""
+    key, g = kv
+    nodes = sorted(g["node"])
+    if not nodes or not (g["link"] or nodes[0][1] > 1):
+        return []
+    return [(key, nodes[0])]
+
+
+def _resolve(_, edges, nodes, fixed, support=LINK_SUPPORT, density=LINK_DENSITY, span=DENSITY_SPAN):
     fixed = {k: v for k, v in fixed if v}
-    mapping = resolve_components(sorted(set(map(tuple, edges))), dict(ids), fixed, support, density, span)
-    return {"mapping": mapping, "merges": event_merges(mapping, fixed)}
+    nodes = dict(nodes)
+    mapping = resolve_components(sorted(set(map(tuple, edges))), {k: v[0] for k, v in nodes.items()}, fixed,
+                                 support, density, span, weights={k: v[1] for k, v in nodes.items() if v[1] != 1})
+    # this run's records look their event id up by unit (unit_label); earlier runs' keys only give merges
+    by_unit = {tuple(nodes[k][2]): eid for k, eid in sorted(mapping.items())
+               if not is_history(k) and k in nodes and nodes[k][2] is not None}
+    return {"mapping": by_unit, "merges": event_merges(mapping, fixed)}
 
 
 class ClusterEvents(beam.PTransform):
@@ -1503,12 +1585,15 @@ class ClusterEvents(beam.PTransform):
     Oversized blocks are skipped (counter ``events/capped_blocks``).
     """
 
-    def __init__(self, cfg: Dict[str, Any], label: str = "ClusterEvents", history=None):
+    def __init__(self, cfg: Dict[str, Any], label: str = "ClusterEvents", history=None,
+                 spill_dir: Optional[str] = None):
         """``history``: an optional PCollection of earlier runs' signatures (``history_signature``).
         After application, ``self.merges`` is a PCollection of one dict ``{absorbed id: surviving id}``
-        (see ``event_merges``)."""
+        (see ``event_merges``). ``spill_dir``: the records wait for the mapping in spill files there, not
+        in memory (``transforms.base.apply_after``)."""
         super().__init__(label=label)
         self.history = history
+        self.spill_dir = spill_dir
         # threshold, max_days_apart, block_keywords, max_block_size, same_days, date_decay, link_support,
         # link_density, link_density_span
         for name, value in cluster_settings(cfg).items():
@@ -1516,18 +1601,25 @@ class ClusterEvents(beam.PTransform):
 
     def expand(self, records):
         mdays, bk = self.max_days_apart, self.block_keywords
-        sigs = records | "EventSigs" >> beam.Map(_small_sig)
+        own = (records | "EventSigs" >> beam.Map(_small_sig)
+               | "HasKey" >> beam.Filter(lambda s: bool(s.get("key"))))
+        # near-duplicate copies (one dedup cluster) enter blocking once, as a unit that counts its records
+        sigs = (own | "ByUnit" >> beam.Map(lambda s: (unit_label(s), s))
+                | "GroupUnits" >> beam.GroupByKey()
+                | "Units" >> beam.Map(lambda kv: dict(make_unit(kv[1]), label=kv[0])))
         if self.history is not None:
             fixed = self.history | "FixedIds" >> beam.Map(lambda s: (s["key"], s.get("eid")))
-            sigs = (sigs, self.history) | "WithHistory" >> beam.Flatten()
+            history = self.history | "HistoryHasKey" >> beam.Filter(lambda s: bool(s.get("key")))
+            sigs = (sigs, history) | "WithHistory" >> beam.Flatten()
         else:
             fixed = records.pipeline | "NoHistory" >> beam.Create([])
-        sigs = sigs | "HasKey" >> beam.Filter(lambda s: bool(s.get("key")))
-        # document frequency of every term (over this run's and earlier runs' signatures), joined back
-        n_sigs = (sigs | "SigKeys" >> beam.Map(lambda s: s["key"]) | "DistinctKeys" >> beam.Distinct()
-                  | "CountSigs" >> beam.combiners.Count.Globally())
+        # document frequency of every term (over this run's and earlier runs' records), joined back
+        n_sigs = (sigs | "SigKeys" >> beam.Map(lambda s: (s["key"], weight(s))) | "DistinctKeys" >> beam.Distinct()
+                  | "SigWeights" >> beam.Map(lambda kw: kw[1])
+                  | "CountSigs" >> beam.CombineGlobally(SumCombineFn()))
         dfs = (sigs
-               | "TermKeys" >> beam.FlatMap(lambda s: [(t, s["key"]) for t in sorted(set(s.get("terms") or []))])
+               | "TermKeys" >> beam.FlatMap(lambda s: [(t, (s["key"], weight(s)))
+                                                      for t in sorted(set(s.get("terms") or []))])
                | "GroupTerms" >> beam.GroupByKey()
                | "TermDF" >> beam.FlatMap(_term_df))
         weighted = ({"sig": sigs | "ByKey" >> beam.Map(lambda s: (s["key"], s)), "df": dfs}
@@ -1542,17 +1634,18 @@ class ClusterEvents(beam.PTransform):
         linked = (edges
                   | "EdgeNodes" >> beam.FlatMap(lambda e: [e[0], e[1]])
                   | "DistinctNodes" >> beam.Distinct())
-        ids = ({"id": sigs | "NodeIds" >> beam.Map(lambda s: (s.get("key"), s.get("id"))),
-                "link": linked | "LinkedKeys" >> beam.Map(lambda k: (k, 1))}
-               | "JoinIds" >> beam.CoGroupByKey()
-               | "LinkedIds" >> beam.FlatMap(
-                   lambda kv: [(kv[0], min(kv[1]["id"]))] if kv[1]["link"] and kv[1]["id"] else []))
+        nodes = ({"node": sigs | "NodeInfo" >> beam.Map(
+                     lambda s: (s["key"], (str(s.get("mid", s.get("id"))), weight(s), s.get("label")))),
+                  "link": linked | "LinkedKeys" >> beam.Map(lambda k: (k, 1))}
+                 | "JoinNodes" >> beam.CoGroupByKey()
+                 | "GroupNodes" >> beam.FlatMap(_node_info))
         resolved = (records.pipeline
                     | "One" >> beam.Create([None])
-                    | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), ids=pvalue.AsList(ids),
+                    | "Resolve" >> beam.Map(_resolve, edges=pvalue.AsList(edges), nodes=pvalue.AsList(nodes),
                                            fixed=pvalue.AsList(fixed), support=self.link_support,
                                            density=self.link_density, span=self.link_density_span))
         mapping = resolved | "Mapping" >> beam.Map(lambda r: r["mapping"])
         # one dict {absorbed earlier event id: surviving id}; empty without history
         self.merges = resolved | "Merges" >> beam.Map(lambda r: r["merges"])
-        return records | "ApplyEventIds" >> beam.Map(apply_event_id, pvalue.AsSingleton(mapping))
+        return apply_after(records, "ApplyEventIds", apply_event_id, pvalue.AsSingleton(mapping),
+                           spill_dir=self.spill_dir)

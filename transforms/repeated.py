@@ -34,7 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.base import REJECTS, SumCombineFn, TaggedOutputs, reject_record
+from transforms.base import REJECTS, FromSpill, SpillRecords, SumCombineFn, TaggedOutputs, reject_record
 from transforms.boilerplate import word_count
 
 REASON = "repeated"
@@ -226,9 +226,12 @@ def _run_repeated(kv, rc):
 class RemoveRepeated(beam.PTransform):
     """``records | RemoveRepeated(cfg)`` -> ``{"docs", "rejects"}`` (``boilerplate.repeated`` settings)."""
 
-    def __init__(self, cfg: Dict[str, Any], label: str = "RemoveRepeated"):
+    def __init__(self, cfg: Dict[str, Any], label: str = "RemoveRepeated", spill_dir: Optional[str] = None):
+        """``spill_dir``: the records wait for the repeated lines in spill files there, not in memory
+        (``transforms.base.apply_after``)."""
         super().__init__(label=label)
         self._rc = settings(cfg)
+        self._spill_dir = spill_dir
 
     def expand(self, docs):
         rc = self._rc
@@ -245,4 +248,7 @@ class RemoveRepeated(beam.PTransform):
                   | "DocsAndSitesPerUnit" >> beam.CombinePerKey(SumCombineFn(2))
                   | "RunRepeated" >> beam.FlatMap(_run_repeated, rc))
         repeated = (in_site, in_run) | "AllRepeated" >> beam.Flatten()
-        return docs | "DropRepeated" >> TaggedOutputs(_Apply(rc), [REJECTS], "docs", pvalue.AsMultiMap(repeated))
+        fn = _Apply(rc)
+        if self._spill_dir:
+            docs, fn = docs | SpillRecords(self._spill_dir, "repeated"), FromSpill(fn)
+        return docs | "DropRepeated" >> TaggedOutputs(fn, [REJECTS], "docs", pvalue.AsMultiMap(repeated))
