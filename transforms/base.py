@@ -408,7 +408,10 @@ class SpillRecords(beam.PTransform):
         self._tmp_dir, self._name = tmp_dir, label
 
     def expand(self, records):
-        return records | "Write" >> beam.ParDo(_SpillRecords(self._tmp_dir, self._name))
+        # a file's path is emitted when it is opened; the reshuffle (of paths only) is a barrier on every
+        # runner, so no reader sees a path before the bundle that writes the file has finished
+        return (records | "Write" >> beam.ParDo(_SpillRecords(self._tmp_dir, self._name))
+                | "Barrier" >> beam.Reshuffle())
 
 
 class FromSpill(beam.DoFn):
