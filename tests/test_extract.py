@@ -580,3 +580,33 @@ def test_html_widgets_pruned_before_extraction(cfg):
     c = copy.deepcopy(cfg)
     c["extract"]["prune_tokens"] = []
     assert "doubles down" in Extract(c)(rec(page))["text"]
+
+
+def test_signal_limit_survives_a_swallowed_alarm():
+    # a C library calling back into Python can swallow the first timeout; the alarm rings again, and the
+    # previous handler and timer are restored afterwards
+    import signal
+    import time
+
+    from transforms.extract import ExtractTimeout, _call_with_signal
+
+    seen = []
+
+    def stubborn():
+        end = time.monotonic() + 10
+        try:
+            while time.monotonic() < end:
+                pass
+        except ExtractTimeout:
+            seen.append("swallowed")
+        while time.monotonic() < end:
+            pass
+        return "ran to the end"
+
+    before, timer = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)
+    with pytest.raises(ExtractTimeout):
+        _call_with_signal(stubborn, (), 0.2)
+    assert seen == ["swallowed"]
+    assert signal.getsignal(signal.SIGALRM) is before
+    after = signal.getitimer(signal.ITIMER_REAL)
+    assert after[1] == timer[1] and (after[0] == 0) == (timer[0] == 0)  # no repeating alarm left behind

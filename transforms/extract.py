@@ -164,18 +164,32 @@ class ExtractTimeout(BaseException):
     htmldate can swallow it and let the extraction run on past the limit."""
 
 
-def _alarm(signum, frame):
-    raise ExtractTimeout()
+SIGNAL_RETRY = 0.05  # seconds between repeated alarms once the limit has passed
 
 
 def _call_with_signal(fn, args, timeout: float):
-    """Run ``fn(*args)`` under an ITIMER_REAL limit (main thread only); restores any previous timer."""
+    """Run ``fn(*args)`` under an ITIMER_REAL limit (main thread only); restores any previous timer.
+
+    The alarm repeats every ``SIGNAL_RETRY`` s after the limit: an exception raised while a C library (lxml)
+    is calling back into Python can be swallowed there, and a one-shot alarm would then let the document run
+    on. The handler raises only while armed; the two ``finally`` levels make sure the timer and the previous
+    handler are restored even when an alarm lands in the inner one (two alarms are ``SIGNAL_RETRY`` apart)."""
+    armed = [True]
+
+    def _alarm(signum, frame):
+        if armed[0]:
+            raise ExtractTimeout()
+
     old_handler = signal.signal(signal.SIGALRM, _alarm)
-    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, timeout)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, timeout, SIGNAL_RETRY)
     start = time.monotonic()
     try:
-        return fn(*args)
+        try:
+            return fn(*args)
+        finally:
+            armed[0] = False
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old_handler)
         if old_delay > 0:
