@@ -277,9 +277,10 @@ def split_pairs(pairs, main: str, tags) -> Dict[str, Any]:
     return out
 
 
-class _AsPairs(beam.DoFn):
-    """Runs ``inner`` (a DoFn, or a plain function used like FlatMap's) and emits every output as a
-    ``(tag, value)`` pair: ``TaggedOutput(tag, v)`` -> ``(tag, v)``, any other output ``v`` -> (main, v)."""
+class _Wrapper(beam.DoFn):
+    """A DoFn around ``inner`` (a DoFn, or a plain function): passes the lifecycle calls on to a DoFn."""
+
+    _what = "this wrapper"
 
     def __init__(self, inner):
         self._inner = inner
@@ -294,11 +295,18 @@ class _AsPairs(beam.DoFn):
 
     def finish_bundle(self):
         if isinstance(self._inner, beam.DoFn) and self._inner.finish_bundle() is not None:
-            raise ValueError("TaggedOutputs does not support DoFns that emit from finish_bundle")
+            raise ValueError(f"{self._what} does not support DoFns that emit from finish_bundle")
 
     def teardown(self):
         if isinstance(self._inner, beam.DoFn):
             self._inner.teardown()
+
+
+class _AsPairs(_Wrapper):
+    """Runs ``inner`` (a DoFn, or a plain function used like FlatMap's) and emits every output as a
+    ``(tag, value)`` pair: ``TaggedOutput(tag, v)`` -> ``(tag, v)``, any other output ``v`` -> (main, v)."""
+
+    _what = "TaggedOutputs"
 
     def process(self, element, *args, **kwargs):
         fn = self._inner.process if isinstance(self._inner, beam.DoFn) else self._inner
@@ -414,28 +422,11 @@ class SpillRecords(beam.PTransform):
                 | "Barrier" >> beam.Reshuffle())
 
 
-class FromSpill(beam.DoFn):
+class FromSpill(_Wrapper):
     """Runs ``inner`` (a DoFn, or a plain function used like Map's) over every record of a spill file
     (the element) with the same side inputs, as if the records were the elements."""
 
-    def __init__(self, inner):
-        self._inner = inner
-
-    def setup(self):
-        if isinstance(self._inner, beam.DoFn):
-            self._inner.setup()
-
-    def start_bundle(self):
-        if isinstance(self._inner, beam.DoFn):
-            self._inner.start_bundle()
-
-    def finish_bundle(self):
-        if isinstance(self._inner, beam.DoFn) and self._inner.finish_bundle() is not None:
-            raise ValueError("FromSpill does not support DoFns that emit from finish_bundle")
-
-    def teardown(self):
-        if isinstance(self._inner, beam.DoFn):
-            self._inner.teardown()
+    _what = "FromSpill"
 
     def process(self, path, *args, **kwargs):
         for record in read_spilled(path):
