@@ -283,12 +283,11 @@ def _aligned_shares(lines: List[str], ref: str) -> List[float]:
     return [hit[i] / max(1, len(tokens(ln))) for i, ln in enumerate(lines)]
 
 
-def _line_labels(lines: List[str], gold: str) -> List[bool]:
-    """A line is main text when most of its 4-gram shingles are in gold; a short line (under four words) when
-    most of its words are matched by an in-order word alignment of the whole page with gold. (A short line
-    cannot be judged alone: "More", "Home", "(5)" or "2012" occur somewhere in most gold texts, and a
-    substring test would call most menu items main text.)"""
-    gold_sh = set(shingles(gold, 4))
+def _judge_lines(lines: List[str], ref: str, long_line) -> List[bool]:
+    """Each line judged against ``ref``: an empty line is False; a short line (under four words) by whether
+    most of its words are matched by an in-order word alignment of all the lines with ``ref`` (a short line
+    cannot be judged alone: "More", "Home", "(5)" or "2012" occur somewhere in most texts); a longer line by
+    ``long_line(line, tokens)``."""
     aligned: Optional[List[float]] = None
     out = []
     for ln in lines:
@@ -297,33 +296,32 @@ def _line_labels(lines: List[str], gold: str) -> List[bool]:
             out.append(False)
         elif len(toks) < 4:
             if aligned is None:
-                aligned = _aligned_shares(lines, gold)
+                aligned = _aligned_shares(lines, ref)
             out.append(aligned[len(out)] >= 0.5)
         else:
-            sh = shingles(ln, 4)
-            out.append(sum(1 for s in sh if s in gold_sh) / max(1, len(sh)) >= 0.5)
+            out.append(long_line(ln, toks))
     return out
+
+
+def _line_labels(lines: List[str], gold: str) -> List[bool]:
+    """A line is main text when most of its 4-gram shingles are in gold; a short line by the in-order
+    alignment of :func:`_judge_lines` (a substring test would call most menu items main text)."""
+    gold_sh = set(shingles(gold, 4))
+
+    def mostly_in_gold(ln, _toks):
+        sh = shingles(ln, 4)
+        return sum(1 for s in sh if s in gold_sh) / max(1, len(sh)) >= 0.5
+
+    return _judge_lines(lines, gold, mostly_in_gold)
 
 
 def _kept_lines(lines: List[str], kept_text: str) -> List[bool]:
     """Which dump lines survive in ``kept_text``: a line's words in order in the kept text (the text path may
     join hard-wrapped lines or strip a metadata prefix, so exact line equality would undercount); a short
-    line (under four words) by the same in-order alignment as :func:`_line_labels`, so that a removed "More"
-    does not count as kept because the word occurs in the article."""
+    line by the same alignment as :func:`_line_labels`, so that a removed "More" does not count as kept
+    because the word occurs in the article."""
     kept = " " + " ".join(tokens(kept_text)) + " "
-    aligned: Optional[List[float]] = None
-    out = []
-    for ln in lines:
-        norm = _norm_line(ln)
-        if not norm:
-            out.append(False)
-        elif len(norm.split()) < 4:
-            if aligned is None:
-                aligned = _aligned_shares(lines, kept_text)
-            out.append(aligned[len(out)] >= 0.5)
-        else:
-            out.append((" " + norm + " ") in kept)
-    return out
+    return _judge_lines(lines, kept_text, lambda _ln, toks: (" " + " ".join(toks) + " ") in kept)
 
 
 def _same_title(a: Optional[str], b: Optional[str]) -> bool:
