@@ -20,7 +20,7 @@ from pipeline.readers import ReadInputs
 from transforms.base import PASSED, ApplyChain, ApplyStage, SumCombineFn, reject_record
 from transforms.boilerplate import Boilerplate
 from transforms.dedup import DedupKeys, ResolveDuplicates, history_entry
-from transforms.events import ClusterEvents, EventFeatures, history_signature
+from transforms.events import ClusterEvents, EventFeatures, history_signature, set_event_unit
 from transforms.extract import Extract
 from transforms.langid import LangId
 from transforms.repeated import RemoveRepeated
@@ -161,24 +161,30 @@ def _count(pcoll, name: str):
     return pcoll | f"Count{name}" >> beam.combiners.Count.Globally() | f"Key{name}" >> beam.Map(lambda n, k=name: (k, n))
 
 
-def _per_record(docs, chain, cfg, processes: int, batch: int, rejects: list, counts: Optional[list]):
+def _per_record(docs, chain, cfg, processes: int, batch: int, rejects: list, counts: Optional[list],
+                uncounted=()):
     """Per-record stages ``chain`` over ``docs``: one Beam step each (``processes`` 1), or the whole chain in
-    the process pool (ApplyChain). Appends the rejects and the ``(stage, docs after it)`` counts."""
+    the process pool (ApplyChain). Appends the rejects and the ``(stage, docs after it)`` counts of the
+    stages not in ``uncounted``."""
+    counted = [name for _, name in chain if name not in uncounted]
     if processes <= 1:
         for factory, name in chain:
             res = docs | ApplyStage(factory, name, cfg)
             docs = res["docs"]
             rejects.append(res["rejects"])
-            if counts is not None:
+            if counts is not None and name in counted:
                 counts.append(_count(docs, name))
         return docs
     label = "+".join(name for _, name in chain)
     res = docs | ApplyChain(chain, cfg, processes, batch, label=label)
     rejects.append(res["rejects"])
-    if counts is None:
+    if counts is None or not counted:
         return res["docs"]
-    seeds = docs.pipeline | f"Zero[{label}]" >> beam.Create([(name, 0) for _, name in chain])
-    counts.append((res[PASSED] | f"One[{label}]" >> beam.Map(lambda n: (n, 1)), seeds)
+    seeds = docs.pipeline | f"Zero[{label}]" >> beam.Create([(name, 0) for name in counted])
+    passed = res[PASSED]
+    if len(counted) < len(chain):
+        passed = passed | f"Counted[{label}]" >> beam.Filter(lambda n, keep=frozenset(counted): n in keep)
+    counts.append((passed | f"One[{label}]" >> beam.Map(lambda n: (n, 1)), seeds)
                   | f"Passed[{label}]" >> beam.Flatten()
                   | f"Count[{label}]" >> beam.CombinePerKey(SumCombineFn()))
     return res["docs"]
@@ -241,7 +247,12 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
     docs = res["docs"]
     rejects.append(res["rejects"])
     counts.append(_count(docs, "repeated"))
-    docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[2:], cfg, processes, batch, rejects, counts)
+    # Event features need the resolved dedup cluster only as their signature's clustering unit: unless
+    # duplicates are dropped (then their features would be wasted work), they are computed in the same chain
+    # as the dedup keys (one pool pass, no idle pool over a barrier) and the unit is set after resolution.
+    events_early = not out_cfg["drop_duplicates"]
+    chain = PER_RECORD_BEFORE_DEDUP[2:] + ([(EventFeatures, "events")] if events_early else [])
+    docs = _per_record(docs, chain, cfg, processes, batch, rejects, counts, uncounted=("events",))
 
     dedup_history = _history(p, state_run, "dedup") if state_run else None
     resolved = docs | "ResolveDuplicates" >> ResolveDuplicates(cfg, history=dedup_history,
@@ -255,7 +266,10 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
         docs = split[0]
         rejects.append(split[1] | "DuplicateRejects" >> beam.Map(_duplicate_to_reject))
 
-    docs = _per_record(docs, [(EventFeatures, "events")], cfg, processes, batch, rejects, None)
+    if events_early:
+        docs = docs | "EventUnits" >> beam.Map(set_event_unit)
+    else:
+        docs = _per_record(docs, [(EventFeatures, "events")], cfg, processes, batch, rejects, None)
     event_history = _history(p, state_run, "events") if state_run else None
     cluster_events = ClusterEvents(cfg, history=event_history, spill_dir=spill_dir)
     docs = docs | "ClusterEvents" >> cluster_events

@@ -696,3 +696,19 @@ def test_near_duplicate_copies_cluster_once(stage, cfg, tmp_path):
                    | beam.Map(lambda r: (r["id"], r["event"]["id"])))
             assert_that(out, equal_to(expected))
     assert (tmp_path / "spill").is_dir()
+
+
+def test_set_event_unit_points_the_signature_at_the_resolved_cluster(stage):
+    """Features computed before duplicate resolution carry the record's own id as their unit; after it the
+    unit must be the record's dedup cluster (what EventFeatures sets when it runs after resolution)."""
+    from transforms.events import set_event_unit
+    r = rec("copy", "Minister Ana Lopez met the Danish prime minister in Copenhagen on Monday.", "Ministers meet")
+    r["dedup"] = {"cluster": "copy", "duplicate_of": None}
+    early = stage(r)
+    assert early["_event"]["dup"] == "copy"
+    resolved = dict(early, dedup={"cluster": "original", "duplicate_of": "original", "similarity": 0.93})
+    out = set_event_unit(resolved)
+    late = stage(dict(r, dedup=resolved["dedup"]))
+    assert out["_event"] == late["_event"] and out["_event"]["dup"] == "original"
+    assert resolved["_event"]["dup"] == "copy"  # the input record is not changed
+    assert set_event_unit({"id": "x"}) == {"id": "x"}  # no signature (a record that skipped the stage)

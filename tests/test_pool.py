@@ -39,3 +39,39 @@ def test_extract_pool_gives_the_same_output(tmp_path):
     assert m["accounting_ok"] and m["counts"]["docs"] > 5
     assert m["stages"] == m1["stages"] and m["rejects_by_stage"] == m1["rejects_by_stage"]
     assert set(m["stages"]) >= {"extract", "boilerplate", "repeated", "langid", "dedup", "events"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_pool_keeps_each_records_window():
+    """Results of a batch are emitted while the next batch is processed (pipelining): they must keep their
+    own window, not take the current element's. (Batching itself stamps a batch with its window's end.)"""
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.util import assert_that, equal_to
+    from apache_beam.transforms import window
+
+    from pipeline.config import load_config
+    from transforms.base import ApplyChain
+    from transforms.langid import LangId
+
+    cfg = load_config()
+    texts = {"en": "The council met on Tuesday to discuss the new ferry timetable for the islands.",
+             "de": "Der Stadtrat hat am Dienstag über den neuen Fahrplan der Fähren zu den Inseln beraten."}
+    # 3 windows of 10 s, 5 records each; batches of 2 records cross window boundaries in input order
+    recs = [{"id": f"r{i}", "source": f"s{i}", "text": texts["en" if i % 2 else "de"], "t": 10 * (i // 5) + 1}
+            for i in range(15)]
+    with TestPipeline(runner="FnApiRunner") as p:
+        res = (p | beam.Create(recs) | beam.Map(lambda r: window.TimestampedValue(r, r["t"]))
+               | beam.WindowInto(window.FixedWindows(10))
+               | ApplyChain([(LangId, "langid")], cfg, processes=2, batch_per_process=1))
+
+        class Where(beam.DoFn):
+            def process(self, rec, ts=beam.DoFn.TimestampParam, win=beam.DoFn.WindowParam):
+                yield rec["id"], rec["lang"], int(win.start), int(ts) // 10
+
+        expected = [(r["id"], "en" if i % 2 else "de", 10 * (i // 5), i // 5) for i, r in enumerate(recs)]
+        assert_that(res["docs"] | beam.ParDo(Where()), equal_to(expected))
+        assert_that(res["passed"] | "Windows" >> beam.ParDo(
+            type("W", (beam.DoFn,), {"process": lambda self, n, win=beam.DoFn.WindowParam: [int(win.start)]})())
+            | beam.combiners.Count.PerElement(), equal_to([(0, 5), (10, 5), (20, 5)]), label="PassedPerWindow")

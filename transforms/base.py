@@ -17,6 +17,7 @@ Record fields while in flight (a plain dict):
 from __future__ import annotations
 
 import atexit
+import collections
 import hashlib
 import logging
 import multiprocessing
@@ -28,6 +29,7 @@ from typing import Any, Callable, Dict, Iterable, Optional
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.utils.windowed_value import WindowedValue
 
 log = logging.getLogger(__name__)
 
@@ -167,12 +169,19 @@ def _end_pools() -> None:
 class _PooledChainDoFn(beam.DoFn):
     """A chain of per-record stages run by the process pool over batches of records; emits ``(tag, value)``
     pairs in input order: ``(main, record)``, ``(rejects, reject)`` and ``("passed", stage name)`` for every
-    stage a record got through (the per-stage counts). While the pool works on the rest of a batch, the
-    records already done flow on through the stages fused after this one, in this process."""
+    stage a record got through (the per-stage counts).
+
+    Batches are pipelined: a batch is handed to the pool as soon as it arrives, and the results of the batch
+    before it are emitted only then (the rest at the end of the bundle). So the pool always has the next
+    batch queued while this process reads input and runs the steps fused after this one, and no pool process
+    waits for the slowest record of a batch. At most two batches are in flight."""
+
+    AHEAD = 1  # batches queued in the pool beyond the one whose results are being emitted
 
     def __init__(self, chain, cfg: Dict[str, Any], processes: int):
         self._chain, self._cfg, self._processes = list(chain), cfg, int(processes)
         self._key = self._pool = None
+        self._pending: collections.deque = collections.deque()
 
     def setup(self):
         self._key, self._pool = _acquire_pool(self._processes, self._cfg)
@@ -182,15 +191,31 @@ class _PooledChainDoFn(beam.DoFn):
             _release_pool(self._key)
             self._key = self._pool = None
 
-    def process(self, batch):
-        chain = self._chain
-        for out, rej, passed in self._pool.imap(_pool_chain, [(chain, r) for r in batch], chunksize=1):
+    def start_bundle(self):
+        self._pending = collections.deque()  # a retried bundle starts afresh
+
+    def process(self, batch, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        results = self._pool.imap(_pool_chain, [(self._chain, r) for r in batch], chunksize=1)
+        self._pending.append((results, timestamp, window))
+        while len(self._pending) > self.AHEAD:
+            yield from self._emit(self._pending.popleft())
+
+    def finish_bundle(self):
+        while self._pending:
+            yield from self._emit(self._pending.popleft())
+
+    @staticmethod
+    def _emit(entry):
+        # explicit windowed values: a batch's results may be emitted while a later batch is being processed
+        results, timestamp, window = entry
+        windows = (window,)
+        for out, rej, passed in results:
             for name in passed:
-                yield PASSED, name
+                yield WindowedValue((PASSED, name), timestamp, windows)
             if rej is not None:
-                yield REJECTS, rej
+                yield WindowedValue((REJECTS, rej), timestamp, windows)
             else:
-                yield _MAIN, out
+                yield WindowedValue((_MAIN, out), timestamp, windows)
 
 
 PASSED = "passed"

@@ -211,6 +211,23 @@ def dateline_index() -> Dict[str, Tuple[str, Optional[str]]]:
 # ------------------------------------------------------------------------------------------ the stage
 
 
+def _unit_of(rec: Dict[str, Any]) -> Any:
+    """What a record's signature clusters as (``dup``): its dedup cluster, else its id or source."""
+    return (rec.get("dedup") or {}).get("cluster") or rec.get("id") or rec.get("source")
+
+
+def set_event_unit(rec: Dict[str, Any]) -> Dict[str, Any]:
+    """For features computed before duplicate resolution: points the signature's ``dup`` at the record's
+    resolved dedup cluster, which is what :class:`EventFeatures` would have set after it."""
+    sig = rec.get("_event")
+    if sig is None:
+        return rec
+    dup = _unit_of(rec)
+    out = dict(rec)
+    out["_event"] = dict(sig, dup=str(dup) if dup is not None else None)
+    return out
+
+
 class EventFeatures:
     """Stage ``events``: ``record -> record`` with ``event`` and ``_event`` set."""
 
@@ -351,8 +368,7 @@ class EventFeatures:
         keywords = self.find_keywords(title, paras, lang)
         ev = {"id": None, "types": types, "actors": actors, "places": places,
               "date": date.isoformat() if date else None, "keywords": keywords}
-        dup = (rec.get("dedup") or {}).get("cluster") or rec.get("id") or rec.get("source")
-        sig = make_signature(rec.get("source"), rec.get("id"), ev, dup, self.max_terms, rec.get("lang"))
+        sig = make_signature(rec.get("source"), rec.get("id"), ev, _unit_of(rec), self.max_terms, rec.get("lang"))
         return ev, sig
 
     # -------------------------------------------------------------------------------------------- types
