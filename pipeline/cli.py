@@ -28,8 +28,8 @@ logging.getLogger().addFilter(_QuietBeamImports())
 from pipeline import __version__  # noqa: E402
 from pipeline import state as state_store  # noqa: E402
 from pipeline.config import ConfigError, load_config  # noqa: E402
-from pipeline.options import (UsageError, beam_options, config_overrides, first_line, parse,  # noqa: E402
-                              runner_description)
+from pipeline.options import (UsageError, beam_options, config_overrides, first_line,  # noqa: E402
+                              local_workers, parse, runner_description)
 
 log = logging.getLogger("newsbeam")
 
@@ -159,6 +159,9 @@ def run(args, beam_args: List[str]) -> int:
     from pipeline.readers import InputError, expand_patterns
 
     cfg = load_config(args.config, config_overrides(args))
+    beam_args, workers = local_workers(beam_args)
+    if workers is not None:  # --direct_num_workers on the local runner: newsbeam's process pool
+        cfg["parallel"] = dict(cfg["parallel"], processes=workers)
     opts = beam_options(beam_args)
     if args.streaming:
         from pipeline.streaming import stream

@@ -206,6 +206,14 @@ def test_same_records_whatever_shards_workers_and_compression(batch, tmp_path):
     assert sorted(docs1, key=key) == sorted(docs2, key=key)
     assert sorted(rejects1, key=key) == sorted(rejects2, key=key)
     assert all(n.endswith(".gz") for n in os.listdir(tmp_path) if n.startswith(("docs-", "rejects-")))
+    # on the local runner the workers are newsbeam's process pool, not Beam's multi_processing mode
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["config"]["parallel"]["processes"] == 2 and manifest["direct_running_mode"] == "in_memory"
+    # Beam's own mode, asked for explicitly, gives the same records too
+    beam_out = tmp_path / "beam"
+    assert run_cli(beam_out, "--direct_num_workers=2", "--direct_running_mode=multi_processing") == 0
+    assert json.loads((beam_out / "manifest.json").read_text())["direct_running_mode"] == "multi_processing"
+    assert sorted(read_shards(beam_out, "docs"), key=key) == sorted(docs1, key=key)
 
 
 def test_drop_duplicates_turns_copies_into_rejects(batch, tmp_path):

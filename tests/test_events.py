@@ -712,3 +712,75 @@ def test_set_event_unit_points_the_signature_at_the_resolved_cluster(stage):
     assert out["_event"] == late["_event"] and out["_event"]["dup"] == "original"
     assert resolved["_event"]["dup"] == "copy"  # the input record is not changed
     assert set_event_unit({"id": "x"}) == {"id": "x"}  # no signature (a record that skipped the stage)
+
+
+def test_each_pair_is_verified_in_one_block_only_with_the_same_edges(monkeypatch):
+    """Blocking puts a pair that shares several terms in several blocks; it is scored in one of them (its
+    first_block, skipping capped blocks), and the edges are the same as scoring it in every block."""
+    import transforms.events as E
+    rnd = random.Random(5)
+    terms = [f"a:person {i}" for i in range(6)] + [f"p:town {i}" for i in range(4)] + [f"k:word{i}" for i in range(8)]
+    sigs = []
+    for i in range(60):
+        ts = sorted(set(rnd.sample(terms, rnd.randint(2, 6))))
+        date = None if i % 7 == 0 else f"2024-03-{rnd.randint(1, 20):02d}"
+        sigs.append(E.with_idf({"key": f"s{i:02d}", "id": f"s{i:02d}", "date": date, "terms": ts, "types": [],
+                                "kw": [t for t in ts if t.startswith("k:")], "place": None, "dup": None,
+                                "lang": "en"}, {t: 10 for t in terms}, 60))
+    blocks = {}
+    for s in sigs:
+        for k in E.blocking_keys(s, 7, 3):
+            blocks.setdefault(k, []).append(s)
+    capped = {k for k, m in blocks.items() if E.block_too_big(m, E.block_kind(k), 10)}
+    assert capped and len(capped) < len(blocks)  # some blocks are skipped: pairs must move to another block
+    calls = []
+    real = E._score_prepared
+    monkeypatch.setattr(E, "_score_prepared", lambda *a, **k: calls.append(1) or real(*a, **k))
+    keys_of = lambda s: E.blocking_keys(s, 7, 3)
+    every, once = set(), set()
+    for k, m in blocks.items():
+        if len(m) < 2 or k in capped:
+            continue
+        kind = E.block_kind(k)
+        every.update(E.block_edges(m, 0.1, 7, kind=kind))
+    n_every, calls[:] = len(calls), []
+    for k, m in blocks.items():
+        if len(m) < 2 or k in capped:
+            continue
+        once.update(E.block_edges(m, 0.1, 7, kind=E.block_kind(k), block=k, keys_of=keys_of, capped=capped))
+    assert once == every and len(every) > 20
+    # each pair that shares a block that verifies it is scored exactly once, not once per shared block
+    und = {s["key"]: s["date"] is None for s in sigs}
+    pairs = {(a["key"], b["key"]) for a in sigs for b in sigs if a["key"] < b["key"]
+             and E.first_block(keys_of(a), keys_of(b), und[a["key"]], und[b["key"]], capped) is not None}
+    assert len(calls) == len(pairs) < n_every
+    assert E.first_block({"a:x|1", "a:x|*", "k:y|1"}, {"a:x|1", "a:x|*", "k:y|1"}, False, False, {"a:x|1"}) == "k:y|1"
+    assert E.first_block({"a:x|*", "dup:c"}, {"a:x|*", "dup:c"}, False, False) is None  # two dated: not in `any`
+    assert E.first_block({"a:x|*"}, {"a:x|*"}, True, False) == "a:x|*"
+
+
+def test_beam_equals_cluster_local_with_capped_blocks(stage, cfg):
+    """Small blocks only (events.max_block_size 2): many blocks are skipped, so pairs must be verified in
+    another block they share; Beam's blocking (copies only under blocks that may link, capped keys as a side
+    input) gives what the plain-Python clustering gives."""
+    import copy
+    c = copy.deepcopy(cfg)
+    c["events"]["max_block_size"] = 2
+    e = c["events"]
+    records = call_records() + [
+        rec("call-u", CALL_3, "Ministers hold call on Arctic fishing", published=None),
+        rec("quake-u", QUAKE_2.replace("on Thursday", ""), "Earthquake rattles northern Peru", published=None)]
+    feats = _features(stage, records)
+    sigs = [f["_event"] for f in feats]
+    mapping = cluster_local(sigs, e["threshold"], e["max_days_apart"], e["block_keywords"], e["max_block_size"],
+                            e["same_days"], e["date_decay"], e["link_support"], e["link_density"],
+                            e["link_density_span"])
+    full = cluster_local(sigs, e["threshold"], e["max_days_apart"], e["block_keywords"], 200,
+                         e["same_days"], e["date_decay"], e["link_support"], e["link_density"],
+                         e["link_density_span"])
+    assert mapping and mapping != full  # the cap matters here
+    local = _ids_by_record([apply_event_id(f, mapping) for f in feats])
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        out = (p | beam.Create(feats, reshuffle=False) | ClusterEvents(c)
+               | beam.Map(lambda r: (r["id"], r["event"]["id"])))
+        assert_that(out, equal_to(sorted(local.items())))

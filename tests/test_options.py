@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.options import UsageError, beam_options, config_overrides, parse, runner_description
+from pipeline.options import UsageError, beam_options, config_overrides, local_workers, parse, runner_description
 
 
 def test_local_default_runner_never_downloads():
@@ -15,6 +15,19 @@ def test_workers_switch_to_multi_processing():
     # an explicit in_memory choice is kept
     desc = runner_description(beam_options(["--direct_num_workers=2", "--direct_running_mode=in_memory"]))
     assert desc["direct_running_mode"] == "in_memory"
+
+
+def test_local_workers_go_to_the_process_pool():
+    assert local_workers(["--direct_num_workers=2", "--shards_x"]) == (["--shards_x"], 2)
+    assert local_workers(["--direct_num_workers", "3"]) == ([], 3)
+    assert local_workers(["--runner=FnApiRunner", "--direct_num_workers=0"])[1] >= 1  # all cores
+    # left to Beam: one worker, an explicit running mode, another runner, a value beam_options refuses
+    for args in (["--direct_num_workers=1"], [], ["--direct_num_workers=2", "--direct_running_mode=multi_processing"],
+                 ["--runner=DaskRunner", "--direct_num_workers=2"], ["--direct_num_workers=-1"]):
+        assert local_workers(args) == (args, None), args
+    rest, n = local_workers(["--direct_num_workers=2"])
+    assert runner_description(beam_options(rest)) == {"runner": "FnApiRunner", "direct_running_mode": "in_memory",
+                                                      "direct_num_workers": 1}
 
 
 def test_multi_threading_is_refused_with_reason():

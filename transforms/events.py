@@ -53,7 +53,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from transforms.base import SumCombineFn, apply_after, history_key, is_history
 
@@ -1200,6 +1200,23 @@ def _cosine(va: Dict[str, float], vb: Dict[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def _norm(v: Dict[str, float]) -> float:
+    return math.sqrt(sum(v[t] ** 2 for t in sorted(v)))
+
+
+def _cosine_pre(va: Dict[str, float], na: float, vb: Dict[str, float], nb: float) -> float:
+    """:func:`_cosine` with the norms given (the same arithmetic, so the same result to the last bit)."""
+    dot = sum(va[t] * vb[t] for t in sorted(va.keys() & vb.keys()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _prepared(sig: Dict[str, Any]) -> tuple:
+    """What :func:`pair_score` needs of one signature, computed once per signature of a block."""
+    va, ea = _vector(sig), _vector(sig, ("a:", "p:"))
+    return (sig.get("dup"), _ordinal(sig.get("date")), va, _norm(va), ea, _norm(ea), sig.get("lang"),
+            {t for t in va if t.startswith("p:")}, sig.get("place"), set(sig.get("types") or []))
+
+
 def pair_score(a: Dict[str, Any], b: Dict[str, Any], max_days_apart: int, same_days: int = SAME_DAYS,
                date_decay: float = DATE_DECAY) -> float:
     """Similarity 0-1 of two signatures (1.0 for near-duplicates; 0.0 when dates are more than
@@ -1213,25 +1230,26 @@ def pair_score(a: Dict[str, Any], b: Dict[str, Any], max_days_apart: int, same_d
     ``same_days`` to ``max_days_apart`` days apart."""
     if a.get("dup") and a.get("dup") == b.get("dup"):
         return 1.0
-    oa, ob = _ordinal(a.get("date")), _ordinal(b.get("date"))
+    return _score_prepared(_prepared(a), _prepared(b), max_days_apart, same_days, date_decay)
+
+
+def _score_prepared(pa: tuple, pb: tuple, max_days_apart: int, same_days: int = SAME_DAYS,
+                    date_decay: float = DATE_DECAY) -> float:
+    dup_a, oa, va, na, ea, nea, lang_a, pl_a, top_a, ty_a = pa
+    dup_b, ob, vb, nb, eb, neb, lang_b, pl_b, top_b, ty_b = pb
+    if dup_a and dup_a == dup_b:
+        return 1.0
     if oa is not None and ob is not None and abs(oa - ob) > max_days_apart:
         return 0.0
-    va, vb = _vector(a), _vector(b)
     if not va or not vb:
         return 0.0
-    score = _cosine(va, vb)
-    ents = ("a:", "p:")
-    ea, eb = _vector(a, ents), _vector(b, ents)
-    if a.get("lang") != b.get("lang") and len(ea) >= 2 and len(eb) >= 2:
-        score = max(score, _ENTITY_FACTOR * _cosine(ea, eb))
-    pl_a = {t for t in va if t.startswith("p:")}
-    pl_b = {t for t in vb if t.startswith("p:")}
+    score = _cosine_pre(va, na, vb, nb)
+    if lang_a != lang_b and len(ea) >= 2 and len(eb) >= 2:
+        score = max(score, _ENTITY_FACTOR * _cosine_pre(ea, nea, eb, neb))
     if pl_a and pl_b and not (pl_a & pl_b):
         score *= _OTHER_PLACE
-    top_a, top_b = a.get("place"), b.get("place")
     if top_a and top_b and top_a not in pl_b and top_b not in pl_a:  # each is mainly about another place
         score *= _OTHER_PLACE
-    ty_a, ty_b = set(a.get("types") or []), set(b.get("types") or [])
     if ty_a and ty_b and not (ty_a & ty_b):
         score *= _OTHER_TYPE
     if oa is None and ob is None:
@@ -1245,11 +1263,33 @@ def pair_score(a: Dict[str, Any], b: Dict[str, Any], max_days_apart: int, same_d
     return max(0.0, min(1.0, score))
 
 
+def first_block(keys_a: Iterable[str], keys_b: Iterable[str], a_undated: bool, b_undated: bool,
+                capped: Container[str] = ()) -> Optional[str]:
+    """The one block where a pair of signatures (their blocking keys ``keys_a``, ``keys_b``) is verified:
+    the smallest key they share among those whose block verifies it (not ``dup:`` blocks, which link their
+    members without scoring; an ``any`` block only when one of the two is undated) and is not skipped as
+    too big (``capped``). Verifying a pair once instead of in every block it shares gives the same edges."""
+    best = None
+    for k in set(keys_a) & set(keys_b):
+        if k in capped or (best is not None and k >= best):
+            continue
+        kind = block_kind(k)
+        if kind == "dup" or (kind == "any" and not (a_undated or b_undated)):
+            continue
+        best = k
+    return best
+
+
 def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,
                 is_dup_block: bool = False, kind: Optional[str] = None, same_days: int = SAME_DAYS,
-                date_decay: float = DATE_DECAY) -> List[Tuple[str, str, float]]:
+                date_decay: float = DATE_DECAY, block: Optional[str] = None,
+                keys_of: Optional[Callable[[Dict[str, Any]], Iterable[str]]] = None,
+                capped: Container[str] = ()) -> List[Tuple[str, str, float]]:
     """Verified edges ``(key_a, key_b, score)`` (key_a < key_b, score >= ``threshold``, rounded to 6
-    places) within one block (``kind`` from :func:`block_kind`; ``is_dup_block`` is ``kind="dup"``)."""
+    places) within one block (``kind`` from :func:`block_kind`; ``is_dup_block`` is ``kind="dup"``).
+
+    With ``block`` (this block's key) and ``keys_of`` (a signature's blocking keys), a pair is verified
+    only when this is its :func:`first_block` (given the ``capped`` keys): each pair once over all blocks."""
     kind = kind or ("dup" if is_dup_block else "dated")
     nodes = sorted({s["key"]: s for s in sigs}.values(), key=lambda s: s["key"])
     if kind == "dup":
@@ -1261,11 +1301,24 @@ def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart
                         if j != i and not (j in flag and j < i)})
     else:
         pairs = [(i, j) for i in range(len(nodes)) for j in range(i + 1, len(nodes))]
+    prep: Dict[int, tuple] = {}
+    keys: Dict[int, Any] = {}
+    once = block is not None and keys_of is not None
+    undated = [_ordinal(n.get("date")) is None for n in nodes] if once else []
     out = []
     for i, j in pairs:
         if is_history(nodes[i]["key"]) and is_history(nodes[j]["key"]):
             continue  # both from earlier runs: already resolved then
-        sc = round(pair_score(nodes[i], nodes[j], max_days_apart, same_days, date_decay), 6)
+        if once:
+            for x in (i, j):
+                if x not in keys:
+                    keys[x] = set(keys_of(nodes[x]))
+            if first_block(keys[i], keys[j], undated[i], undated[j], capped) != block:
+                continue
+        for x in (i, j):
+            if x not in prep:
+                prep[x] = _prepared(nodes[x])
+        sc = round(_score_prepared(prep[i], prep[j], max_days_apart, same_days, date_decay), 6)
         if sc >= threshold:
             out.append((nodes[i]["key"], nodes[j]["key"], sc))
     return out
@@ -1274,12 +1327,23 @@ def block_edges(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart
 def block_too_big(sigs: Sequence[Dict[str, Any]], kind: str, max_block_size: int) -> bool:
     """Whether a block is skipped: more members than ``max_block_size`` (an ``any`` block: more verified
     pairs than such a block would have)."""
+    return too_big(kind, len(sigs), sum(1 for s in sigs if _ordinal(s.get("date")) is None), max_block_size)
+
+
+def block_may_link(key: str, n: int, undated: int, max_block_size: int) -> bool:
+    """Whether the block ``key`` of ``n`` members (``undated`` of them without a date) can yield an edge:
+    two members or more, not skipped as too big, and in an ``any`` block an undated member."""
+    kind = block_kind(key)
+    return n >= 2 and not too_big(kind, n, undated, max_block_size) and (kind != "any" or undated >= 1)
+
+
+def too_big(kind: str, n: int, undated: int, max_block_size: int) -> bool:
+    """:func:`block_too_big` from a block's size ``n`` and its number of undated members."""
     if kind == "dup":
         return False
-    n = len(sigs)
     if kind != "any":
         return n > max_block_size
-    u = sum(1 for s in sigs if _ordinal(s.get("date")) is None)
+    u = undated
     return u * (n - u) + u * (u - 1) // 2 > max_block_size * (max_block_size - 1) // 2
 
 
@@ -1497,12 +1561,14 @@ def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apa
         for k in blocking_keys(s, max_days_apart, block_keywords):
             blocks.setdefault(k, []).append(s)
     edges = set()
+    capped = {k for k, members in blocks.items() if block_too_big(members, block_kind(k), max_block_size)}
+    keys_of = functools.partial(blocking_keys, max_days_apart=max_days_apart, block_keywords=block_keywords)
     for k, members in blocks.items():
         kind = block_kind(k)
-        if len(members) < 2 or block_too_big(members, kind, max_block_size):
+        if len(members) < 2 or k in capped:
             continue
         edges.update(block_edges(members, threshold, max_days_apart, kind=kind, same_days=same_days,
-                                 date_decay=date_decay))
+                                 date_decay=date_decay, block=k, keys_of=keys_of, capped=capped))
     ids = {s["key"]: s.get("mid", s["id"]) for s in units}
     fixed = {s["key"]: s["eid"] for s in units if is_history(s["key"]) and s.get("eid")}
     mapping = resolve_components(sorted(edges), ids, fixed, link_support, link_density, link_density_span,
@@ -1522,16 +1588,23 @@ from apache_beam.metrics import Metrics  # noqa: E402
 
 
 class _BlockEdges(beam.DoFn):
+    """``(block key, signatures)`` -> the block's edges; a pair is verified in its :func:`first_block` only
+    (``capped``: a side input dict of the keys of the blocks that are skipped as too big)."""
+
     def __init__(self, threshold: float, max_days_apart: int, max_block_size: int, same_days: int = SAME_DAYS,
-                 date_decay: float = DATE_DECAY):
+                 date_decay: float = DATE_DECAY, block_keywords: int = 3):
         self.threshold = threshold
         self.max_days_apart = max_days_apart
         self.max_block_size = max_block_size
         self.same_days = same_days
         self.date_decay = date_decay
+        self.block_keywords = block_keywords
         self.capped = Metrics.counter("events", "capped_blocks")
 
-    def process(self, element):
+    def _keys_of(self, sig):
+        return blocking_keys(sig, self.max_days_apart, self.block_keywords)
+
+    def process(self, element, capped=()):
         key, sigs = element
         kind = block_kind(key)
         if kind == "any":  # a look first, without holding the block: most have no undated member
@@ -1548,7 +1621,7 @@ class _BlockEdges(beam.DoFn):
             self.capped.inc()
             return
         yield from block_edges(sigs, self.threshold, self.max_days_apart, kind=kind, same_days=self.same_days,
-                               date_decay=self.date_decay)
+                               date_decay=self.date_decay, block=key, keys_of=self._keys_of, capped=capped)
 
 
 def _small_sig(record):
@@ -1641,11 +1714,28 @@ class ClusterEvents(beam.PTransform):
         weighted = ({"sig": sigs | "ByKey" >> beam.Map(lambda s: (s["key"], s)), "df": dfs}
                     | "JoinDF" >> beam.CoGroupByKey()
                     | "WithIdf" >> beam.FlatMap(_attach_idf, pvalue.AsSingleton(n_sigs)))
-        keyed = weighted | "BlockKeys" >> beam.FlatMap(lambda s: [(k, s) for k in blocking_keys(s, mdays, bk)])
+        # Block sizes first (small (key, counts) pairs): a signature is copied only under the keys of blocks
+        # that can yield an edge (two members or more, an undated one in an `any` block, not too big), which
+        # on a corpus of distinct stories is about a quarter of its keys. The keys of the blocks skipped as
+        # too big (few) go to the verification: a pair is verified in the first block it shares that is not
+        # one of them.
+        mbs = self.max_block_size
+        sized = (weighted
+                 | "BlockSizes" >> beam.FlatMap(lambda s: [(k, (1, int(_ordinal(s.get("date")) is None)))
+                                                           for k in blocking_keys(s, mdays, bk)])
+                 | "SumBlockSizes" >> beam.CombinePerKey(SumCombineFn(2)))
+        capped = sized | "CappedKeys" >> beam.FlatMap(
+            lambda kv: [(kv[0], True)] if kv[1][0] >= 2 and too_big(block_kind(kv[0]), kv[1][0], kv[1][1], mbs)
+            else [])
+        useful = sized | "UsefulKeys" >> beam.FlatMap(
+            lambda kv: [(kv[0], True)] if block_may_link(kv[0], kv[1][0], kv[1][1], mbs) else [])
+        keyed = weighted | "BlockKeys" >> beam.FlatMap(
+            lambda s, useful: [(k, s) for k in blocking_keys(s, mdays, bk) if k in useful], pvalue.AsDict(useful))
         edges = (keyed
                  | "GroupBlocks" >> beam.GroupByKey()
                  | "VerifyPairs" >> beam.ParDo(_BlockEdges(self.threshold, mdays, self.max_block_size,
-                                                           self.same_days, self.date_decay))
+                                                           self.same_days, self.date_decay, bk),
+                                               capped=pvalue.AsDict(capped))
                  | "DistinctEdges" >> beam.Distinct())
         linked = (edges
                   | "EdgeNodes" >> beam.FlatMap(lambda e: [e[0], e[1]])
