@@ -162,7 +162,7 @@ def _count(pcoll, name: str):
 
 
 def _per_record(docs, chain, cfg, processes: int, batch: int, rejects: list, counts: Optional[list],
-                uncounted=()):
+                uncounted=(), warm=()):
     """Per-record stages ``chain`` over ``docs``: one Beam step each (``processes`` 1), or the whole chain in
     the process pool (ApplyChain). Appends the rejects and the ``(stage, docs after it)`` counts of the
     stages not in ``uncounted``."""
@@ -176,7 +176,7 @@ def _per_record(docs, chain, cfg, processes: int, batch: int, rejects: list, cou
                 counts.append(_count(docs, name))
         return docs
     label = "+".join(name for _, name in chain)
-    res = docs | ApplyChain(chain, cfg, processes, batch, label=label)
+    res = docs | ApplyChain(chain, cfg, processes, batch, label=label, warm=[f for f, _ in warm])
     rejects.append(res["rejects"])
     if counts is None or not counted:
         return res["docs"]
@@ -241,17 +241,18 @@ def build(p: beam.Pipeline, files: List[str], cfg: Dict[str, Any], out_dir: str,
 
     processes = int(cfg["parallel"]["processes"]) or (os.cpu_count() or 1)
     batch = int(cfg["parallel"]["batch_per_process"])
-    docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[:2], cfg, processes, batch, rejects, counts)
-    # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
-    res = docs | "RemoveRepeated" >> RemoveRepeated(cfg, spill_dir=spill_dir)
-    docs = res["docs"]
-    rejects.append(res["rejects"])
-    counts.append(_count(docs, "repeated"))
     # Event features need the resolved dedup cluster only as their signature's clustering unit: unless
     # duplicates are dropped (then their features would be wasted work), they are computed in the same chain
     # as the dedup keys (one pool pass, no idle pool over a barrier) and the unit is set after resolution.
     events_early = not out_cfg["drop_duplicates"]
     chain = PER_RECORD_BEFORE_DEDUP[2:] + ([(EventFeatures, "events")] if events_early else [])
+    later = chain if events_early else chain + [(EventFeatures, "events")]
+    docs = _per_record(docs, PER_RECORD_BEFORE_DEDUP[:2], cfg, processes, batch, rejects, counts, warm=later)
+    # corpus-level pass: lines repeated across many documents of a site (boilerplate.repeated)
+    res = docs | "RemoveRepeated" >> RemoveRepeated(cfg, spill_dir=spill_dir)
+    docs = res["docs"]
+    rejects.append(res["rejects"])
+    counts.append(_count(docs, "repeated"))
     docs = _per_record(docs, chain, cfg, processes, batch, rejects, counts, uncounted=("events",))
 
     dedup_history = _history(p, state_run, "dedup") if state_run else None

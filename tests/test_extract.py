@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import textwrap
 import threading
 import time
@@ -610,3 +611,32 @@ def test_signal_limit_survives_a_swallowed_alarm():
     assert signal.getsignal(signal.SIGALRM) is before
     after = signal.getitimer(signal.ITIMER_REAL)
     assert after[1] == timer[1] and (after[0] == 0) == (timer[0] == 0)  # no repeating alarm left behind
+
+
+def test_first_page_of_a_process_is_not_timed_with_trafilaturas_lazy_loading():
+    """trafilatura builds jusText's stoplists (~1.5 s) on the first page that falls back to jusText; that
+    must happen before the page's time limit starts, or a fresh process rejects its first page as timeout."""
+    import subprocess
+    import sys
+    code = textwrap.dedent('''
+        import transforms.extract as X
+        from pipeline.config import load_config
+        from trafilatura import external
+        seen = []
+        real = X._call_with_signal
+        def timed(fn, args, timeout):
+            seen.append(external.JT_STOPLIST is not None)
+            return real(fn, args, timeout)
+        X._call_with_signal = timed
+        cfg = load_config()
+        cfg["extract"]["timeout_seconds"] = 30.0
+        page = "<html><body><div><a href='/a'>Home</a> <a href='/b'>News</a></div><p>Short.</p></body></html>"
+        try:
+            X.Extract(cfg)({"id": "x", "source": "x", "_format": "html", "_raw": page})
+        except Exception:
+            pass
+        print(seen)
+    ''')
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.strip().splitlines()[-1] == "[True]", out.stderr[-2000:]

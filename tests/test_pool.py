@@ -75,3 +75,29 @@ def test_pool_keeps_each_records_window():
         assert_that(res["passed"] | "Windows" >> beam.ParDo(
             type("W", (beam.DoFn,), {"process": lambda self, n, win=beam.DoFn.WindowParam: [int(win.start)]})())
             | beam.combiners.Count.PerElement(), equal_to([(0, 5), (10, 5), (20, 5)]), label="PassedPerWindow")
+
+
+def test_pool_warm_builds_each_stage_once(monkeypatch):
+    """The pool builds the next chain's stages while it waits for their records (``_pool_warm``): each
+    stage once, with what its first record would load (``warm()``), and later records reuse it."""
+    import transforms.base as B
+    from pipeline.config import load_config
+
+    built = []
+
+    class Stage:
+        def __init__(self, cfg):
+            built.append("init")
+
+        def warm(self):
+            built.append("warm")
+
+        def __call__(self, rec):
+            return dict(rec, seen=True)
+
+    monkeypatch.setattr(B, "_POOL_STAGES", {})
+    monkeypatch.setattr(B, "_POOL_CFG", load_config())
+    assert B._pool_warm([Stage]) == 1 and built == ["init", "warm"]
+    assert B._pool_warm([Stage]) == 0
+    out, rej, passed = B._pool_chain(([(Stage, "s")], {"id": "a"}))
+    assert out == {"id": "a", "seen": True} and rej is None and passed == ["s"] and built == ["init", "warm"]

@@ -136,6 +136,20 @@ def _pool_chain(args):
     return record, None, passed
 
 
+def _pool_warm(factories) -> int:
+    """In a pool process: builds the stages of ``factories`` not built yet (and loads what their first
+    record would, ``stage.warm()``). Returns the number built."""
+    built = 0
+    for factory in factories:
+        if factory not in _POOL_STAGES:
+            stage = _POOL_STAGES[factory] = factory(_POOL_CFG)
+            warm = getattr(stage, "warm", None)
+            if warm is not None:
+                warm()
+            built += 1
+    return built
+
+
 def _acquire_pool(processes: int, cfg: Dict[str, Any]):
     key = (processes, hashlib.sha1(pickle.dumps(cfg, protocol=4)).hexdigest())
     with _POOLS_LOCK:
@@ -178,8 +192,9 @@ class _PooledChainDoFn(beam.DoFn):
 
     AHEAD = 1  # batches queued in the pool beyond the one whose results are being emitted
 
-    def __init__(self, chain, cfg: Dict[str, Any], processes: int):
+    def __init__(self, chain, cfg: Dict[str, Any], processes: int, warm=()):
         self._chain, self._cfg, self._processes = list(chain), cfg, int(processes)
+        self._warm = list(warm)
         self._key = self._pool = None
         self._pending: collections.deque = collections.deque()
 
@@ -203,6 +218,11 @@ class _PooledChainDoFn(beam.DoFn):
     def finish_bundle(self):
         while self._pending:
             yield from self._emit(self._pending.popleft())
+        if self._warm:
+            # the pool is idle until the next chain's records arrive (after a cross-record stage): build
+            # that chain's stages now, one task per pool process (best effort; a stage not built here is
+            # built on its first record)
+            self._pool.map_async(_pool_warm, [self._warm] * self._processes, chunksize=1)
 
     @staticmethod
     def _emit(entry):
@@ -228,16 +248,18 @@ class ApplyChain(beam.PTransform):
     rejects are the same as running the stages in this process."""
 
     def __init__(self, chain, cfg: Dict[str, Any], processes: int, batch_per_process: int = 16,
-                 label: Optional[str] = None):
+                 label: Optional[str] = None, warm=()):
+        """``warm``: stage factories of the chains that follow, built in the pool processes once this
+        chain's bundle is done (while the pool would otherwise wait for their records)."""
         super().__init__(label=label or "+".join(name for _, name in chain))
-        self._chain, self._cfg = list(chain), cfg
+        self._chain, self._cfg, self._warm = list(chain), cfg, list(warm)
         self._processes = max(1, int(processes))
         self._batch = max(1, int(batch_per_process)) * self._processes
 
     def expand(self, pcoll):
         pairs = (pcoll
                  | "Batch" >> beam.BatchElements(min_batch_size=self._batch, max_batch_size=self._batch)
-                 | "Pool" >> beam.ParDo(_PooledChainDoFn(self._chain, self._cfg, self._processes)))
+                 | "Pool" >> beam.ParDo(_PooledChainDoFn(self._chain, self._cfg, self._processes, self._warm)))
         return split_pairs(pairs, "docs", [REJECTS, PASSED])
 
 

@@ -389,6 +389,12 @@ class EventFeatures:
         scores.sort()
         return [c for _, _, c in scores[: self.max_types]]
 
+    def warm(self) -> None:
+        """Loads what the first record would load (the gazetteer indexes): called by the process pool while
+        it is otherwise idle, so the first batch does not wait for it."""
+        self._place_index()
+        dateline_index()
+
     # ------------------------------------------------------------------------------------------- places
     def _place_index(self):
         if self._places is None:

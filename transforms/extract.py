@@ -197,6 +197,25 @@ def _call_with_signal(fn, args, timeout: float):
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), old_interval)
 
 
+_WARMED = []
+
+
+def warm_trafilatura() -> None:
+    """Once per process, what trafilatura loads on its first page: the import (~0.3 s) and the union of
+    jusText's stoplists that its jusText fallback builds lazily (~1.5 s). Done outside any document's time
+    limit: the first page of a process would otherwise be timed with it (measured 1.6 s for a page that then
+    takes 0.04 s, a `timeout` reject with a 1 s limit). Best effort: a failure leaves the lazy path."""
+    if _WARMED:
+        return
+    _WARMED.append(True)
+    try:
+        import justext.core
+        from trafilatura import external
+        justext.core.define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+    except Exception:  # another trafilatura version: it loads them on first use, as before
+        pass
+
+
 _WORKER_CODE = "import sys; sys.path[:0] = {paths!r}; from transforms.extract import _serve; _serve()"
 
 
@@ -208,10 +227,7 @@ def _serve() -> None:
     os.dup2(2, 1)  # anything printed by libraries goes to stderr, never into the protocol pipe
     rx, tx = Connection(0, writable=False), Connection(proto_out, readable=False)
     cache: Dict[str, Any] = {}
-    try:  # warm up before saying ready: start-up time never counts against a document's limit
-        import trafilatura  # noqa: F401
-    except Exception:
-        pass
+    warm_trafilatura()  # before saying ready: start-up time never counts against a document's limit
     tx.send_bytes(b"ready")
     while True:
         try:
@@ -885,7 +901,7 @@ class Extract:
     def _run_html(self, raw: str, url: Optional[str]) -> Optional[Dict[str, Any]]:
         args = (raw, url, self.opts)
         if self.html_target == _HTML_TARGET and self.mode != "process":
-            import trafilatura  # noqa: F401  (first import, ~0.3 s, outside the document's time limit)
+            warm_trafilatura()  # first import and stoplists, outside the document's time limit
         in_main = threading.current_thread() is threading.main_thread()
         if self.timeout <= 0 and self.mode != "process":
             return _resolve(self.html_target)(*args)
@@ -894,6 +910,11 @@ class Extract:
         if self._worker is None:
             self._worker = _Worker()
         return self._worker.call(self.html_target, args, self.timeout)
+
+    def warm(self) -> None:
+        """What the first page would load (see warm_trafilatura): called by the process pool."""
+        if self.mode != "process":
+            warm_trafilatura()
 
     def close(self) -> None:
         if self._worker is not None:
