@@ -120,16 +120,21 @@ def _pool_init(cfg):
     _POOL_CFG = cfg
 
 
+def _pool_stage(factory):
+    """In a pool process: the stage built by ``factory``, built on first use."""
+    stage = _POOL_STAGES.get(factory)
+    if stage is None:
+        stage = _POOL_STAGES[factory] = factory(_POOL_CFG)
+    return stage
+
+
 def _pool_chain(args):
     """In a pool process: runs the chain ``[(factory, name), ...]`` on one record ->
     ``(record or None, reject or None, names of the stages it passed)``."""
     chain, record = args
     passed = []
     for factory, name in chain:
-        stage = _POOL_STAGES.get(factory)
-        if stage is None:
-            stage = _POOL_STAGES[factory] = factory(_POOL_CFG)
-        record, rej = run_stage(stage, name, record)
+        record, rej = run_stage(_pool_stage(factory), name, record)
         if rej is not None:
             return None, rej, passed
         passed.append(name)
@@ -142,8 +147,7 @@ def _pool_warm(factories) -> int:
     built = 0
     for factory in factories:
         if factory not in _POOL_STAGES:
-            stage = _POOL_STAGES[factory] = factory(_POOL_CFG)
-            warm = getattr(stage, "warm", None)
+            warm = getattr(_pool_stage(factory), "warm", None)
             if warm is not None:
                 warm()
             built += 1

@@ -1199,19 +1199,12 @@ def _vector(sig: Dict[str, Any], prefixes: Tuple[str, ...] = ("a:", "p:", "k:"))
             for t in sorted(set(sig.get("terms") or [])) if t[:2] in prefixes}
 
 
-def _cosine(va: Dict[str, float], vb: Dict[str, float]) -> float:
-    dot = sum(va[t] * vb[t] for t in sorted(va.keys() & vb.keys()))
-    na = math.sqrt(sum(va[t] ** 2 for t in sorted(va)))
-    nb = math.sqrt(sum(vb[t] ** 2 for t in sorted(vb)))
-    return dot / (na * nb) if na and nb else 0.0
-
-
 def _norm(v: Dict[str, float]) -> float:
     return math.sqrt(sum(v[t] ** 2 for t in sorted(v)))
 
 
-def _cosine_pre(va: Dict[str, float], na: float, vb: Dict[str, float], nb: float) -> float:
-    """:func:`_cosine` with the norms given (the same arithmetic, so the same result to the last bit)."""
+def _cosine(va: Dict[str, float], na: float, vb: Dict[str, float], nb: float) -> float:
+    """Cosine of two term vectors whose norms (:func:`_norm`) are given: computed once per signature."""
     dot = sum(va[t] * vb[t] for t in sorted(va.keys() & vb.keys()))
     return dot / (na * nb) if na and nb else 0.0
 
@@ -1249,9 +1242,9 @@ def _score_prepared(pa: tuple, pb: tuple, max_days_apart: int, same_days: int = 
         return 0.0
     if not va or not vb:
         return 0.0
-    score = _cosine_pre(va, na, vb, nb)
+    score = _cosine(va, na, vb, nb)
     if lang_a != lang_b and len(ea) >= 2 and len(eb) >= 2:
-        score = max(score, _ENTITY_FACTOR * _cosine_pre(ea, nea, eb, neb))
+        score = max(score, _ENTITY_FACTOR * _cosine(ea, nea, eb, neb))
     if pl_a and pl_b and not (pl_a & pl_b):
         score *= _OTHER_PLACE
     if top_a and top_b and top_a not in pl_b and top_b not in pl_a:  # each is mainly about another place
@@ -1595,39 +1588,36 @@ from apache_beam.metrics import Metrics  # noqa: E402
 
 class _BlockEdges(beam.DoFn):
     """``(block key, signatures)`` -> the block's edges; a pair is verified in its :func:`first_block` only
-    (``capped``: a side input dict of the keys of the blocks that are skipped as too big)."""
+    (``capped``: a side input dict of the keys of the blocks that are skipped as too big). Only blocks that
+    may link (:func:`block_may_link`) get signatures at all."""
 
-    def __init__(self, threshold: float, max_days_apart: int, max_block_size: int, same_days: int = SAME_DAYS,
+    def __init__(self, threshold: float, max_days_apart: int, same_days: int = SAME_DAYS,
                  date_decay: float = DATE_DECAY, block_keywords: int = 3):
         self.threshold = threshold
         self.max_days_apart = max_days_apart
-        self.max_block_size = max_block_size
         self.same_days = same_days
         self.date_decay = date_decay
         self.block_keywords = block_keywords
-        self.capped = Metrics.counter("events", "capped_blocks")
 
     def _keys_of(self, sig):
         return blocking_keys(sig, self.max_days_apart, self.block_keywords)
 
     def process(self, element, capped=()):
         key, sigs = element
-        kind = block_kind(key)
-        if kind == "any":  # a look first, without holding the block: most have no undated member
-            n = u = 0
-            for s in sigs:
-                n += 1
-                u += _ordinal(s.get("date")) is None
-            if not u or n < 2:
-                return
-        sigs = list(sigs)
-        if len(sigs) < 2:
-            return
-        if block_too_big(sigs, kind, self.max_block_size):
-            self.capped.inc()
-            return
-        yield from block_edges(sigs, self.threshold, self.max_days_apart, kind=kind, same_days=self.same_days,
-                               date_decay=self.date_decay, block=key, keys_of=self._keys_of, capped=capped)
+        yield from block_edges(list(sigs), self.threshold, self.max_days_apart, kind=block_kind(key),
+                               same_days=self.same_days, date_decay=self.date_decay, block=key,
+                               keys_of=self._keys_of, capped=capped)
+
+
+_CAPPED_BLOCKS = Metrics.counter("events", "capped_blocks")
+
+
+def _capped_key(kv, max_block_size: int):
+    """``(block key, (members, undated))`` -> ``(key, True)`` for a block skipped as too big (counted)."""
+    key, (n, undated) = kv
+    if n >= 2 and too_big(block_kind(key), n, undated, max_block_size):
+        _CAPPED_BLOCKS.inc()
+        yield key, True
 
 
 def _small_sig(record):
@@ -1730,17 +1720,15 @@ class ClusterEvents(beam.PTransform):
                  | "BlockSizes" >> beam.FlatMap(lambda s: [(k, (1, int(_ordinal(s.get("date")) is None)))
                                                            for k in blocking_keys(s, mdays, bk)])
                  | "SumBlockSizes" >> beam.CombinePerKey(SumCombineFn(2)))
-        capped = sized | "CappedKeys" >> beam.FlatMap(
-            lambda kv: [(kv[0], True)] if kv[1][0] >= 2 and too_big(block_kind(kv[0]), kv[1][0], kv[1][1], mbs)
-            else [])
+        capped = sized | "CappedKeys" >> beam.FlatMap(_capped_key, mbs)
         useful = sized | "UsefulKeys" >> beam.FlatMap(
             lambda kv: [(kv[0], True)] if block_may_link(kv[0], kv[1][0], kv[1][1], mbs) else [])
         keyed = weighted | "BlockKeys" >> beam.FlatMap(
             lambda s, useful: [(k, s) for k in blocking_keys(s, mdays, bk) if k in useful], pvalue.AsDict(useful))
         edges = (keyed
                  | "GroupBlocks" >> beam.GroupByKey()
-                 | "VerifyPairs" >> beam.ParDo(_BlockEdges(self.threshold, mdays, self.max_block_size,
-                                                           self.same_days, self.date_decay, bk),
+                 | "VerifyPairs" >> beam.ParDo(_BlockEdges(self.threshold, mdays, self.same_days,
+                                                           self.date_decay, bk),
                                                capped=pvalue.AsDict(capped))
                  | "DistinctEdges" >> beam.Distinct())
         linked = (edges
