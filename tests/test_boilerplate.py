@@ -573,9 +573,10 @@ def test_teaser_list_off_and_not_for_text_inputs(cfg):
 
 def test_source_line_citing_a_publication_is_kept(bp):
     cite = "Source: Journal of Coastal Studies, v12 n3 p40-52 Spring 2004"
+    cite2 = "Source: Bulletin of Tidal Research, v8 n2"
     credit = "Source: Harbour Press Agency"
-    text, info = run(bp, P1, cite, credit, P2)
-    assert cite in text
+    text, info = run(bp, P1, cite, cite2, credit, P2)
+    assert cite in text and cite2 in text
     assert credit not in text and info["reasons"].get("caption") == 1
 
 
@@ -585,3 +586,13 @@ def test_click_here_inside_a_sentence_is_content(bp):
     text, info = run(bp, P1, inline, call, P2)
     assert inline in text
     assert call not in text and info["reasons"].get("promo") == 1
+
+
+def test_affiliate_disclosure_line_goes_but_a_long_paragraph_about_it_stays(bp):
+    short = "Some links on this page are affiliate links and we may earn a commission on purchases."
+    long_para = ("A quick word about the links in this guide: several of them point to shops that pay us when you "
+                 "buy something after clicking, so we may earn a small commission at no extra cost to you. We "
+                 "picked every product before any shop was asked, and the money keeps the test kitchen open.")
+    text, info = run(bp, P1, short, long_para, P2)
+    assert short not in text and info["reasons"].get("ad") == 1
+    assert long_para in text
