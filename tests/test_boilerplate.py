@@ -530,3 +530,69 @@ def test_clean_text_file_is_not_a_dump(bp):
     text = "\n\n".join([P1, "What happens next", P2, P3, "The vote was 41 to 38."])
     out = bp({"id": "c", "source": "c", "_format": "text", "text": text})
     assert out["text"] == text and out["boilerplate"]["removed"] == 0
+
+
+def test_teaser_list_at_the_end_is_removed(bp):
+    teasers = ["- Harbour ferry fares rise again The operator blames fuel costs for the third increase this year",
+               "- Library reopens after flood repairs Readers can borrow books from the main hall from Monday on",
+               "- Council names new head of planning department — The Valley Courier"]
+    text, info = run(bp, P1, P2, "\n".join(teasers))
+    assert "ferry" not in text and "Library" not in text and "planning" not in text
+    assert P1 in text and P2 in text
+    assert info["reasons"].get("link_list") == 3
+
+
+def test_teaser_list_rules_keep_lists_of_sentences_and_short_items(bp):
+    sentences = ["- The new limits apply to every well deeper than forty metres in the three districts.",
+                 "- Small producers may apply for a two-year exemption from the metering rule. [Ministry]",
+                 "- Municipalities must publish the extraction figures of each district every quarter!"]
+    text, _ = run(bp, P1, "\n".join(sentences))
+    assert all(s in text for s in sentences)
+    short = ["- Two bedrooms", "- A garden with an old apple tree", "- Parking space behind the house"]
+    text, _ = run(bp, P1, "\n".join(short))
+    assert all(s in text for s in short)
+    # only a list at the end: the same teasers followed by a paragraph stay
+    teasers = ["- Harbour ferry fares rise again The operator blames fuel costs for the third increase this year",
+               "- Library reopens after flood repairs Readers can borrow books from the main hall from Monday on",
+               "- Council names new head of planning department — The Valley Courier"]
+    text, _ = run(bp, P1, "\n".join(teasers), P3)
+    assert all(s in text for s in teasers)
+
+
+def test_teaser_list_off_and_not_for_text_inputs(cfg):
+    teasers = ["- Harbour ferry fares rise again The operator blames fuel costs for the third increase this year",
+               "- Library reopens after flood repairs Readers can borrow books from the main hall from Monday on",
+               "- Council names new head of planning department — The Valley Courier"]
+    c = copy.deepcopy(cfg)
+    c["boilerplate"]["patterns"]["teaser_lists"]["min_items"] = 0
+    text, _ = run(Boilerplate(c), P1, P2, "\n".join(teasers))
+    assert all(s in text for s in teasers)
+    cleaned, _, _ = Boilerplate(cfg).clean("\n\n".join([P1, P2, "\n".join(teasers)]), "text")
+    assert "ferry" in cleaned
+
+
+def test_source_line_citing_a_publication_is_kept(bp):
+    cite = "Source: Journal of Coastal Studies, v12 n3 p40-52 Spring 2004"
+    cite2 = "Source: Bulletin of Tidal Research, v8 n2"
+    credit = "Source: Harbour Press Agency"
+    text, info = run(bp, P1, cite, cite2, credit, P2)
+    assert cite in text and cite2 in text
+    assert credit not in text and info["reasons"].get("caption") == 1
+
+
+def test_click_here_inside_a_sentence_is_content(bp):
+    inline = "For a map of the older coastal route, click here."
+    call = "Click here to download our free travel guide"
+    text, info = run(bp, P1, inline, call, P2)
+    assert inline in text
+    assert call not in text and info["reasons"].get("promo") == 1
+
+
+def test_affiliate_disclosure_line_goes_but_a_long_paragraph_about_it_stays(bp):
+    short = "Some links on this page are affiliate links and we may earn a commission on purchases."
+    long_para = ("A quick word about the links in this guide: several of them point to shops that pay us when you "
+                 "buy something after clicking, so we may earn a small commission at no extra cost to you. We "
+                 "picked every product before any shop was asked, and the money keeps the test kitchen open.")
+    text, info = run(bp, P1, short, long_para, P2)
+    assert short not in text and info["reasons"].get("ad") == 1
+    assert long_para in text

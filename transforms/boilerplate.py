@@ -40,6 +40,8 @@ _BULLET = re.compile(r"^(?:[-*+•·▪►>]|\d{1,2}[.)])\s+")
 _PUNCT_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 _NUMBERED = re.compile(r"^\(?\d{1,3}[.)]\s")  # numbered list items: article content, never a menu
 _SENTENCE_END = re.compile(r"(?<!\.\.)[.!]['\"”’»)]*$")
+# a list item that ends like a sentence, maybe with its source in brackets after it ("... resigned. [Reuters]")
+_TEASER_SENTENCE = re.compile(r"[.!?:;\u2026]['\"\u201d\u2019\u00bb)]*(\s*\[[^\]]{1,60}\])?$")
 _CAPITALISED_CONNECTORS = {"of", "and", "the", "for", "in", "on", "&", "de", "la", "le", "les", "des", "du",
                            "di", "del", "della", "der", "die", "das", "und", "y", "e", "et", "von", "van"}
 
@@ -134,6 +136,9 @@ class Boilerplate:
         # plain-text dumps (transforms/textdump.py), settings under boilerplate.plain_text
         self.plain_text = dict(bc.get("plain_text") or {})
         self.plain_text["keep_comments"] = bool((cfg.get("extract") or {}).get("include_comments", False))
+        tl = pats.get("teaser_lists") or {}
+        self.teaser_min_items = int(tl.get("min_items", 0))
+        self.teaser_min_words = int(tl.get("min_words", 9))
         il = pats.get("item_list") or {}
         self.item_sep = re.compile(il["regex"]) if il.get("regex") else None
         self.item_min = int(il.get("min_items", 4))
@@ -211,6 +216,29 @@ class Boilerplate:
                     if it[4] is None and (k < content[0] or k > content[-1]) and short(it):
                         it[4] = "short_run"
 
+    def _teaser_tail(self, items: List[List[Any]]) -> None:
+        """A recirculation list left at the end of an HTML page's text: at least ``teaser_lists.min_items`` list
+        items ("- " lines, as trafilatura writes <li>) after the last other kept line, each of at least
+        ``min_words`` words and none ending like a sentence ("Headline Teaser text without a full stop",
+        "Headline — Source", "Headline - Nov 05, 2012"). Removed as `link_list`. Lines already removed continue
+        the run; a list whose items are sentences ("- The council voted 5 to 2.", also with a trailing
+        "[Source]") is content."""
+        if self.teaser_min_items <= 0:
+            return
+        run: List[int] = []
+        for k in range(len(items) - 1, -1, -1):
+            it = items[k]
+            if it[4] is not None:
+                continue
+            raw = it[1].strip()
+            if (raw.startswith("- ") and it[3] >= self.teaser_min_words and not _TEASER_SENTENCE.search(it[2])):
+                run.append(k)
+                continue
+            break
+        if len(run) >= self.teaser_min_items:
+            for k in run:
+                items[k][4] = "link_list"
+
     def _comment_threads(self, items: List[List[Any]]) -> None:
         """A user comment thread left in the text: at least ``min_signatures`` comment signature lines
         ("Posted by: Ann at May 2, 2012 9:01 AM" after each comment, or "Ann says:" before it). Removed as
@@ -286,6 +314,8 @@ class Boilerplate:
                             block = None
                 items.append([pi, line, s, wc, reason])
         self._comment_threads(items)
+        if fmt not in ("text", "markdown"):
+            self._teaser_tail(items)
         if not self._plain_text_dump(items, fmt) and fmt in self.run_formats:
             self._short_runs(items)
         reasons: Dict[str, int] = {}
