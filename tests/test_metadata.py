@@ -196,3 +196,47 @@ def test_oversized_json_ld_read_by_its_head(monkeypatch):
     scan = md.scan_html(html)
     assert scan["ld_published"] == "2024-08-04"
     assert scan["ld_headline"] == 'Riots live: "stones" thrown'
+
+
+# ------------------------------------------------------------------------------------------- stage choice
+
+def _stage_pick(html, traf_title, sitename=None, host="harbour-courier.example", traf_date=None):
+    from pipeline.config import load_config
+    from transforms.extract import Extract
+
+    res = {"title": traf_title, "sitename": sitename, "hostname": host, "date": traf_date,
+           "scan": md.scan_html(html)}
+    return Extract(load_config())._pick_html_meta(res, "https://" + host + "/a")[:2]
+
+
+def test_title_unrelated_to_page_title_gives_way_to_it():
+    # trafilatura took a navigation heading; the page's <title> names the article, and an <h1> repeats it
+    html = page("<title>Harbour Courier: Ferry terminal opens after two years of works</title>",
+                "<h1>Site navigation</h1><h1>Ferry terminal opens after two years of works</h1>")
+    assert _stage_pick(html, "Site navigation")[0] == "Ferry terminal opens after two years of works"
+    # no <h1> repeats it: the cleaned <title>
+    html = page("<title>Ferry terminal opens after two years of works | Harbour Courier</title>",
+                "<h1>Press releases</h1><h1>Contact</h1>")
+    assert _stage_pick(html, "Press releases", "Harbour Courier")[0] == "Ferry terminal opens after two years of works"
+
+
+def test_title_backed_by_og_title_or_only_h1_is_kept_against_generic_page_title():
+    html = page("<title>Home</title><meta property='og:title' content='Time to say goodbye'>",
+                "<h1>Intro</h1><h1>Time to say goodbye</h1>")
+    assert _stage_pick(html, "Time to say goodbye")[0] == "Time to say goodbye"
+    html = page("<title>Day trips on the coast</title>", "<h1>Lighthouse walk</h1>")
+    assert _stage_pick(html, "Lighthouse walk")[0] == "Lighthouse walk"
+
+
+def test_title_that_is_the_page_titles_site_segment_is_replaced():
+    # a logo <h1> ("Tideline Notes") that the <title> appends as the site name after the headline
+    html = page("<title>Why the tide tables were wrong | Tideline Notes</title>", "<h1>Tideline Notes</h1>")
+    assert _stage_pick(html, "Tideline Notes", host="tidelinenotes.example")[0] == "Why the tide tables were wrong"
+    # breadcrumb order: site first
+    html = page("<title>Tideline Notes » Blog Archive » Why the tide tables were wrong</title>",
+                "<h1>Tideline Notes</h1>")
+    assert _stage_pick(html, "Tideline Notes", host="tl.example")[0] == "Why the tide tables were wrong"
+    # the headline at the end of "Site | Section | Headline" is backed by og:title: kept
+    html = page("<title>Courier | Sport | Skiers quarrel over kit</title>"
+                "<meta property='og:title' content='Skiers quarrel over kit'>", "<h1>Skiers quarrel over kit</h1>")
+    assert _stage_pick(html, "Skiers quarrel over kit", host="tl.example")[0] == "Skiers quarrel over kit"

@@ -939,9 +939,40 @@ class Extract:
         title = metadata.pick_title(scan, base, is_site)
         if title is not base:
             title = clean_title(title, sitename, host)
+        title = self._check_against_page_title(title, scan, sitename, host, is_site)
         max_date = self.opts["max_date"]
         published = metadata.pick_published(scan, res.get("date"), max_date) or res.get("date_fallback")
         return title, published, page_title
+
+    @staticmethod
+    def _check_against_page_title(title, scan, sitename, host, is_site):
+        """A title that shares too few words with the page's own <title> (cleaned) is a menu, logo or section
+        heading picked up by mistake ("Navigation und Service", "Pressemitteilungen"): then an <h1> related to
+        the <title> wins, else the cleaned <title> itself."""
+        from transforms import metadata
+
+        raw_page = scan.get("page_title")
+        segs = _TITLE_SEP.split(raw_page.strip()) if raw_page and title else []
+        backed = any(metadata.same_words(title, scan.get(k)) for k in ("og_title", "ld_headline"))
+        if len(segs) >= 2 and not backed and (
+                metadata.same_words(title, segs[-1])
+                or (len(segs) >= 3 and "\u00bb" in raw_page and metadata.same_words(title, segs[0])
+                    and not _site_like(segs[-1], _site_names(sitename, host)))):
+            # the title is the site name that the <title> adds after the headline ("Headline | Blog name") or,
+            # in breadcrumb order, before it ("Blog name » Archive » Headline"): a logo <h1>
+            rest = clean_title(raw_page, title, host)
+            if rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title):
+                return rest
+        page = clean_title(raw_page, sitename, host)
+        h1s = scan.get("h1") or []
+        if (not page or is_site(page) or not title or scan.get("ld_headline")
+                or metadata.related(title, page, 0.2) or metadata.same_words(title, scan.get("og_title"))
+                or (len(h1s) == 1 and metadata.same_words(title, h1s[0]))):
+            return title
+        for h in scan.get("h1") or []:
+            if not is_site(h) and metadata.related(h, page):
+                return clean_title(h, sitename, host)
+        return page
 
     # -- per record ----------------------------------------------------------------------------------
     def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:

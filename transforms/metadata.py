@@ -339,6 +339,11 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     return fallback
 
 
+def same_words(a: Optional[str], b: Optional[str]) -> bool:
+    """The same words in the same order (case, punctuation and spacing ignored)."""
+    return bool(a) and bool(b) and _words(a) == _words(b)
+
+
 def _contains(longer: Optional[str], shorter: Optional[str]) -> bool:
     """``longer`` holds all of ``shorter`` (word sequence) and more."""
     if not longer or not shorter:
