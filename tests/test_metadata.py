@@ -240,3 +240,31 @@ def test_title_that_is_the_page_titles_site_segment_is_replaced():
     html = page("<title>Courier | Sport | Skiers quarrel over kit</title>"
                 "<meta property='og:title' content='Skiers quarrel over kit'>", "<h1>Skiers quarrel over kit</h1>")
     assert _stage_pick(html, "Skiers quarrel over kit", host="tl.example")[0] == "Skiers quarrel over kit"
+
+
+# ------------------------------------------------------------------------------------------- headline date
+
+def test_headline_date_after_first_h1():
+    html = page("<script>var built = '2019-01-01';</script>",
+                "<nav>Archive 12.03.2020</nav><article><h1>Ferry terminal opens</h1>"
+                "<script>var x = '2018-05-05';</script><p class='date'>Veröffentlicht am 21. Januar 2022</p>"
+                "<p>Text written on 3 March 2021.</p></article>")
+    assert md.headline_date(html) == "2022-01-21"      # not the one above the <h1>, nor in a script
+    assert md.scan_html(html)["headline_date"] == "2022-01-21"
+    assert md.headline_date(page("", "<h1>No date here</h1><p>Just words.</p>")) is None
+    assert md.headline_date(page("", "<p>21.01.2022</p>")) is None          # no <h1>
+    assert md.headline_date(page("", "<h1>H</h1><p>21.01.2099</p>"), max_date="2030-12-31") is None
+
+
+def test_headline_date_breaks_a_disagreement_and_fills_a_gap():
+    head = ('<meta property="article:published_time" content="2023-11-06T08:00:00+01:00">'
+            + ld({"@type": "NewsArticle", "datePublished": "2023-11-03T10:00:00+01:00"}))
+    shown = page(head, "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    # JSON-LD, meta and htmldate disagree: the one also shown under the headline wins
+    assert md.pick_published(md.scan_html(shown), "2023-11-06") == "2023-11-06"
+    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date
+    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"}), "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    assert md.pick_published(md.scan_html(one), "2023-11-03") == "2023-11-03"
+    # nothing machine-readable: the visible date under the headline
+    bare = page("", "<h1>Heat pumps</h1><p>Posted on 6 November 2023</p>")
+    assert md.pick_published(md.scan_html(bare), None) == "2023-11-06"
