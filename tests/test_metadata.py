@@ -268,3 +268,20 @@ def test_headline_date_breaks_a_disagreement_and_fills_a_gap():
     # nothing machine-readable: the visible date under the headline
     bare = page("", "<h1>Heat pumps</h1><p>Posted on 6 November 2023</p>")
     assert md.pick_published(md.scan_html(bare), None) == "2023-11-06"
+
+
+def test_site_name_guessed_from_the_title_is_not_stripped():
+    # trafilatura's site name is a piece of the headline and unlike the host name: the headline stays whole
+    html = page("<title>Puppies for sale – advice for every breed | Puppyshop24</title>",
+                "<h1>Puppies for sale – advice for every breed</h1>")
+    assert _stage_pick(html, "Puppies for sale – advice for every breed", "Puppies",
+                       host="archive.example")[0] == "Puppies for sale – advice for every breed"
+    # ... or the whole title, which is also the page's <h1>: not replaced by the page's <title>
+    html = page("<title>Results: junior relay, 19.5.2007 | Athletics Club East</title>",
+                "<h1>Results: junior relay, 19.5.2007</h1>")
+    assert _stage_pick(html, "Results: junior relay, 19.5.2007", "Results: junior relay, 19.5.2007",
+                       host="ace-athletics.example")[0] == "Results: junior relay, 19.5.2007"
+    # a real site name (a whole segment at the end) is still stripped
+    html = page("<title>Net policy in the campaign - Net For All</title>")
+    assert _stage_pick(html, "Net policy in the campaign - Net For All", "Net For All",
+                       host="blog.example")[0] == "Net policy in the campaign"
