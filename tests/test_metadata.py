@@ -285,3 +285,14 @@ def test_site_name_guessed_from_the_title_is_not_stripped():
     html = page("<title>Net policy in the campaign - Net For All</title>")
     assert _stage_pick(html, "Net policy in the campaign - Net For All", "Net For All",
                        host="blog.example")[0] == "Net policy in the campaign"
+
+
+def test_utc_edge_date_gives_way_to_the_local_day_under_the_headline():
+    # published 02:00 UTC = the evening before in the Americas; the by-line shows the local day
+    html = page('<meta property="article:published_time" content="2022-05-04T02:00:00Z">',
+                "<h1>Election debate</h1><p>3 May 2022</p>")
+    assert md.pick_published(md.scan_html(html), None) == "2022-05-03"
+    # not near midnight: the structured day stands
+    html = page('<meta property="article:published_time" content="2022-05-04T12:00:00Z">',
+                "<h1>Election debate</h1><p>3 May 2022</p>")
+    assert md.pick_published(md.scan_html(html), None) == "2022-05-04"

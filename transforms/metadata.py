@@ -22,7 +22,8 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
 * published: when JSON-LD, the date meta tags and htmldate disagree, the one of them that is also written
   under the headline (:func:`headline_date`) wins; else JSON-LD article ``datePublished``/``dateCreated`` >
   date meta tags > trafilatura's (htmldate) date > the date under the headline, except that a structured
-  date written in UTC near midnight, one day away from htmldate's, gives way to it; :func:`fallback_date`
+  date written in UTC near midnight, one day away from htmldate's (or the headline's), gives way to it;
+  :func:`fallback_date`
   (htmldate's extensive search, no copyright years) is the caller's last resort.
 
 Measured (``python -m evaluation extraction``; fundus / trafilatura-eval / newspaper4k): JSON-LD headlines
@@ -412,8 +413,8 @@ def pick_published(scan: Dict[str, Any], fallback: Optional[str], max_date: str 
     such disagreements right, against 4 by the precedence).
 
     Exception: a structured date written in UTC near midnight (:func:`utc_edge`) that is one day away from
-    htmldate's date gives way to it (htmldate's date then usually comes from the URL or the page's visible,
-    local date)."""
+    htmldate's date, or else from the date under the headline, gives way to it (those then usually come from
+    the URL or the page's visible, local date)."""
     other = parse_date(fallback, max_date) if fallback else None
     shown = scan.get("headline_date")
     found = {d for d in (scan.get("ld_published"), scan.get("meta_published"), other) if d}
@@ -422,8 +423,10 @@ def pick_published(scan: Dict[str, Any], fallback: Optional[str], max_date: str 
     for key in ("ld_published", "meta_published"):
         d = scan.get(key)
         if d and MIN_DATE <= d <= max_date:
-            if other and scan.get(key + "_edge") and _one_day_apart(d, other):
-                return other
+            if scan.get(key + "_edge"):
+                for near in (other, shown):
+                    if near and _one_day_apart(d, near):
+                        return near
             return d
     return other or shown
 
