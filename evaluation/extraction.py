@@ -59,6 +59,23 @@ def _gold_dragnet(raw: bytes) -> str:
     return DRAGNET_COMMENTS_MARKER.split(text, 1)[0]
 
 
+_GOLD_DATE = re.compile(r"^\s*(\d{4})\D(\d{1,2})\D(\d{1,2})(?!\d)")
+
+
+def _gold_date(value: Any) -> str:
+    """A labelled date as "YYYY-MM-DD": a few trafilatura-eval labels are written "2022-11-1", "2022-01.26" or
+    day before month ("2022-29-11"); a plain string compare with an ISO date could never match those. The
+    month and day are zero-padded and swapped when the month cannot be one (> 12); else the first 10 characters."""
+    s = str(value)
+    m = _GOLD_DATE.match(s)
+    if not m:
+        return s[:10]
+    y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if a > 12 >= b:
+        a, b = b, a
+    return f"{y:04d}-{a:02d}-{b:02d}"
+
+
 def load_scrapinghub(base: str) -> List[Dict[str, Any]]:
     d = data_dir(base, "extraction", "scrapinghub-article-extraction-benchmark")
     truth = json.load(open(os.path.join(d, "ground-truth.json"), encoding="utf-8"))
@@ -121,7 +138,7 @@ def load_fundus(base: str) -> List[Dict[str, Any]]:
                 if v.get("title"):
                     meta["title"] = v["title"]
                 if v.get("publishing_date"):
-                    meta["date"] = str(v["publishing_date"])[:10]
+                    meta["date"] = _gold_date(v["publishing_date"])
                 authors = _maybe_literal(v.get("authors"))
                 if authors:
                     meta["authors"] = authors if isinstance(authors, list) else [authors]
@@ -148,7 +165,7 @@ def load_newspaper4k(base: str) -> List[Dict[str, Any]]:
             if m.get("title"):
                 meta["title"] = m["title"]
             if m.get("publish_date"):
-                meta["date"] = str(m["publish_date"])[:10]
+                meta["date"] = _gold_date(m["publish_date"])
             if m.get("authors"):
                 meta["authors"] = list(m["authors"])
         pages.append({"id": name, "path": html, "gold": open(txt, encoding="utf-8").read(), "url": url,
@@ -173,7 +190,7 @@ def load_trafilatura_eval(base: str) -> List[Dict[str, Any]]:
         if v.get("title"):
             meta["title"] = v["title"]
         if v.get("date"):
-            meta["date"] = str(v["date"])[:10]
+            meta["date"] = _gold_date(v["date"])
         if v.get("author"):
             names = v["author"] if isinstance(v["author"], list) else re.split(r";|\band\b|,", v["author"])
             meta["authors"] = [a.strip() for a in names if a and a.strip()]

@@ -34,3 +34,12 @@ def test_events_eval_on_real_data_runs():
     from evaluation import events
     res = events.run_gedikli(SHARED_EVAL)
     assert res["articles"] == 100 and res["pairs"] == 4950 and 0.0 <= res["f1"] <= 1.0
+
+
+def test_gold_dates_normalised():
+    from evaluation.extraction import _gold_date
+    assert _gold_date("2024-03-05T10:00:00+02:00") == "2024-03-05"
+    assert _gold_date("2022-11-1") == "2022-11-01"          # unpadded day
+    assert _gold_date("2022-01.26") == "2022-01-26"         # odd separator
+    assert _gold_date("2022-29-11") == "2022-11-29"         # day before month (29 cannot be a month)
+    assert _gold_date("2022-03-04") == "2022-03-04"         # ambiguous: as written

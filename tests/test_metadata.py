@@ -196,3 +196,103 @@ def test_oversized_json_ld_read_by_its_head(monkeypatch):
     scan = md.scan_html(html)
     assert scan["ld_published"] == "2024-08-04"
     assert scan["ld_headline"] == 'Riots live: "stones" thrown'
+
+
+# ------------------------------------------------------------------------------------------- stage choice
+
+def _stage_pick(html, traf_title, sitename=None, host="harbour-courier.example", traf_date=None):
+    from pipeline.config import load_config
+    from transforms.extract import Extract
+
+    res = {"title": traf_title, "sitename": sitename, "hostname": host, "date": traf_date,
+           "scan": md.scan_html(html)}
+    return Extract(load_config())._pick_html_meta(res, "https://" + host + "/a")[:2]
+
+
+def test_title_unrelated_to_page_title_gives_way_to_it():
+    # trafilatura took a navigation heading; the page's <title> names the article, and an <h1> repeats it
+    html = page("<title>Harbour Courier: Ferry terminal opens after two years of works</title>",
+                "<h1>Site navigation</h1><h1>Ferry terminal opens after two years of works</h1>")
+    assert _stage_pick(html, "Site navigation")[0] == "Ferry terminal opens after two years of works"
+    # no <h1> repeats it: the cleaned <title>
+    html = page("<title>Ferry terminal opens after two years of works | Harbour Courier</title>",
+                "<h1>Press releases</h1><h1>Contact</h1>")
+    assert _stage_pick(html, "Press releases", "Harbour Courier")[0] == "Ferry terminal opens after two years of works"
+
+
+def test_title_backed_by_og_title_or_only_h1_is_kept_against_generic_page_title():
+    html = page("<title>Home</title><meta property='og:title' content='Time to say goodbye'>",
+                "<h1>Intro</h1><h1>Time to say goodbye</h1>")
+    assert _stage_pick(html, "Time to say goodbye")[0] == "Time to say goodbye"
+    html = page("<title>Day trips on the coast</title>", "<h1>Lighthouse walk</h1>")
+    assert _stage_pick(html, "Lighthouse walk")[0] == "Lighthouse walk"
+
+
+def test_title_that_is_the_page_titles_site_segment_is_replaced():
+    # a logo <h1> ("Tideline Notes") that the <title> appends as the site name after the headline
+    html = page("<title>Why the tide tables were wrong | Tideline Notes</title>", "<h1>Tideline Notes</h1>")
+    assert _stage_pick(html, "Tideline Notes", host="tidelinenotes.example")[0] == "Why the tide tables were wrong"
+    # breadcrumb order: site first
+    html = page("<title>Tideline Notes » Blog Archive » Why the tide tables were wrong</title>",
+                "<h1>Tideline Notes</h1>")
+    assert _stage_pick(html, "Tideline Notes", host="tl.example")[0] == "Why the tide tables were wrong"
+    # the headline at the end of "Site | Section | Headline" is backed by og:title: kept
+    html = page("<title>Courier | Sport | Skiers quarrel over kit</title>"
+                "<meta property='og:title' content='Skiers quarrel over kit'>", "<h1>Skiers quarrel over kit</h1>")
+    assert _stage_pick(html, "Skiers quarrel over kit", host="tl.example")[0] == "Skiers quarrel over kit"
+
+
+# ------------------------------------------------------------------------------------------- headline date
+
+def test_headline_date_after_first_h1():
+    html = page("<script>var built = '2019-01-01';</script>",
+                "<nav>Archive 12.03.2020</nav><article><h1>Ferry terminal opens</h1>"
+                "<script>var x = '2018-05-05';</script><p class='date'>Veröffentlicht am 21. Januar 2022</p>"
+                "<p>Text written on 3 March 2021.</p></article>")
+    assert md.headline_date(html) == "2022-01-21"      # not the one above the <h1>, nor in a script
+    assert md.scan_html(html)["headline_date"] == "2022-01-21"
+    assert md.headline_date(page("", "<h1>No date here</h1><p>Just words.</p>")) is None
+    assert md.headline_date(page("", "<p>21.01.2022</p>")) is None          # no <h1>
+    assert md.headline_date(page("", "<h1>H</h1><p>21.01.2099</p>"), max_date="2030-12-31") is None
+
+
+def test_headline_date_breaks_a_disagreement_and_fills_a_gap():
+    head = ('<meta property="article:published_time" content="2023-11-06T08:00:00+01:00">'
+            + ld({"@type": "NewsArticle", "datePublished": "2023-11-03T10:00:00+01:00"}))
+    shown = page(head, "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    # JSON-LD, meta and htmldate disagree: the one also shown under the headline wins
+    assert md.pick_published(md.scan_html(shown), "2023-11-06") == "2023-11-06"
+    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date
+    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"}), "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    assert md.pick_published(md.scan_html(one), "2023-11-03") == "2023-11-03"
+    # nothing machine-readable: the visible date under the headline
+    bare = page("", "<h1>Heat pumps</h1><p>Posted on 6 November 2023</p>")
+    assert md.pick_published(md.scan_html(bare), None) == "2023-11-06"
+
+
+def test_site_name_guessed_from_the_title_is_not_stripped():
+    # trafilatura's site name is a piece of the headline and unlike the host name: the headline stays whole
+    html = page("<title>Puppies for sale – advice for every breed | Puppyshop24</title>",
+                "<h1>Puppies for sale – advice for every breed</h1>")
+    assert _stage_pick(html, "Puppies for sale – advice for every breed", "Puppies",
+                       host="archive.example")[0] == "Puppies for sale – advice for every breed"
+    # ... or the whole title, which is also the page's <h1>: not replaced by the page's <title>
+    html = page("<title>Results: junior relay, 19.5.2007 | Athletics Club East</title>",
+                "<h1>Results: junior relay, 19.5.2007</h1>")
+    assert _stage_pick(html, "Results: junior relay, 19.5.2007", "Results: junior relay, 19.5.2007",
+                       host="ace-athletics.example")[0] == "Results: junior relay, 19.5.2007"
+    # a real site name (a whole segment at the end) is still stripped
+    html = page("<title>Net policy in the campaign - Net For All</title>")
+    assert _stage_pick(html, "Net policy in the campaign - Net For All", "Net For All",
+                       host="blog.example")[0] == "Net policy in the campaign"
+
+
+def test_utc_edge_date_gives_way_to_the_local_day_under_the_headline():
+    # published 02:00 UTC = the evening before in the Americas; the by-line shows the local day
+    html = page('<meta property="article:published_time" content="2022-05-04T02:00:00Z">',
+                "<h1>Election debate</h1><p>3 May 2022</p>")
+    assert md.pick_published(md.scan_html(html), None) == "2022-05-03"
+    # not near midnight: the structured day stands
+    html = page('<meta property="article:published_time" content="2022-05-04T12:00:00Z">',
+                "<h1>Election debate</h1><p>3 May 2022</p>")
+    assert md.pick_published(md.scan_html(html), None) == "2022-05-04"

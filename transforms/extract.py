@@ -938,15 +938,30 @@ class Extract:
         """(title, published, trafilatura's title cleaned) of an HTML page from trafilatura's values and the
         structured-metadata scan
         (precedence in :mod:`transforms.metadata`): title = JSON-LD article headline > an <h1> related to
-        the page title > trafilatura's title, with the site name stripped (:func:`clean_title`); published =
-        JSON-LD article date > date meta tags > htmldate's date > (``extract.date_fallback_search``)
-        htmldate's extensive search, all within [MIN_DATE, ``extract.max_date``]."""
+        the page title > trafilatura's title, with the site name stripped (:func:`clean_title`), then checked
+        against the page's <title> (:meth:`_check_against_page_title`); trafilatura's site name is not used
+        for stripping when it was taken from the title itself. Published = (:func:`metadata.pick_published`)
+        JSON-LD article date > date meta tags > htmldate's date > the date under the headline, a
+        disagreement settled by the date under the headline > (``extract.date_fallback_search``) htmldate's
+        extensive search, all within [MIN_DATE, ``extract.max_date``]."""
         from transforms import metadata
 
+        scan = res.get("scan") or {}
         sitename = res.get("sitename")
         host = _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url)
+        traf_title = res.get("title") or ""
+        if sitename and _squash(sitename) in _squash(traf_title) and not _site_like(
+                sitename, _site_names(None, host)):
+            # trafilatura may guess the site name from the title itself: the whole title when it is also the
+            # page's <h1>, or a piece of one of its parts ("Welpen" of "Welpen kaufen – Tipps"); then, when it
+            # does not look like the host name either, it is no site name (stripping it would cut the headline)
+            segs = [_squash(x) for x in _TITLE_SEP.split(traf_title)]
+            if _squash(sitename) == _squash(traf_title):
+                if any(metadata.same_words(h, traf_title) for h in scan.get("h1") or []):
+                    sitename = None
+            elif _squash(sitename) not in segs:
+                sitename = None
         names = _site_names(sitename, host)
-        scan = res.get("scan") or {}
 
         def is_site(s: str) -> bool:  # the whole text names the site (stricter than a segment test)
             q = _squash(s)
@@ -960,9 +975,46 @@ class Extract:
         title = metadata.pick_title(scan, base, is_site)
         if title is not base:
             title = clean_title(title, sitename, host)
+        title = self._check_against_page_title(title, scan, sitename, host, is_site)
         max_date = self.opts["max_date"]
         published = metadata.pick_published(scan, res.get("date"), max_date) or res.get("date_fallback")
         return title, published, page_title
+
+    @staticmethod
+    def _check_against_page_title(title, scan, sitename, host, is_site):
+        """The chosen title checked against the page's own <title>:
+
+        * a title (not backed by og:title or JSON-LD) that is the site segment the <title> adds after the
+          headline ("Headline | Blog name"), or before it in breadcrumb order ("Blog name » Archive »
+          Headline"), is a logo <h1>: the rest of the <title> wins;
+        * a title that shares almost no words with the cleaned <title> (under 20% of the shorter one) is a
+          menu or section heading picked up by mistake ("Navigation und Service", "Pressemitteilungen"):
+          then an <h1> related to the <title> wins, else the cleaned <title> itself; unless a JSON-LD
+          headline exists, or og:title or the page's only <h1> says the same as the title."""
+        from transforms import metadata
+
+        raw_page = scan.get("page_title")
+        segs = _TITLE_SEP.split(raw_page.strip()) if raw_page and title else []
+        backed = any(metadata.same_words(title, scan.get(k)) for k in ("og_title", "ld_headline"))
+        if len(segs) >= 2 and not backed and (
+                metadata.same_words(title, segs[-1])
+                or (len(segs) >= 3 and "\u00bb" in raw_page and metadata.same_words(title, segs[0])
+                    and not _site_like(segs[-1], _site_names(sitename, host)))):
+            # the title is the site name that the <title> adds after the headline ("Headline | Blog name") or,
+            # in breadcrumb order, before it ("Blog name » Archive » Headline"): a logo <h1>
+            rest = clean_title(raw_page, title, host)
+            if rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title):
+                return rest
+        page = clean_title(raw_page, sitename, host)
+        h1s = scan.get("h1") or []
+        if (not page or is_site(page) or not title or scan.get("ld_headline")
+                or metadata.related(title, page, 0.2) or metadata.same_words(title, scan.get("og_title"))
+                or (len(h1s) == 1 and metadata.same_words(title, h1s[0]))):
+            return title
+        for h in scan.get("h1") or []:
+            if not is_site(h) and metadata.related(h, page):
+                return clean_title(h, sitename, host)
+        return page
 
     # -- per record ----------------------------------------------------------------------------------
     def __call__(self, record: Dict[str, Any]) -> Dict[str, Any]:

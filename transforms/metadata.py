@@ -19,9 +19,12 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
   trafilatura's title: most words of the shorter one occur in the longer one) and does not just name the site >
   trafilatura's title (site name stripped by the caller); a candidate that is trafilatura's title plus more
   words (a kicker, the site name) gives way to it;
-* published: JSON-LD article ``datePublished``/``dateCreated`` > date meta tags > trafilatura's (htmldate) date,
-  except that a structured date written in UTC near midnight, one day away from htmldate's, gives way to it;
-  :func:`fallback_date` (htmldate's extensive search, no copyright years) is the caller's last resort.
+* published: when JSON-LD, the date meta tags and htmldate disagree, the one of them that is also written
+  under the headline (:func:`headline_date`) wins; else JSON-LD article ``datePublished``/``dateCreated`` >
+  date meta tags > trafilatura's (htmldate) date > the date under the headline, except that a structured
+  date written in UTC near midnight, one day away from htmldate's (or the headline's), gives way to it;
+  :func:`fallback_date`
+  (htmldate's extensive search, no copyright years) is the caller's last resort.
 
 Measured (``python -m evaluation extraction``; fundus / trafilatura-eval / newspaper4k): JSON-LD headlines
 match the labelled title about 87% of the time where present, the related ``<h1>`` 84-90%, og:title less; on
@@ -295,6 +298,30 @@ def h1_texts(page: str) -> List[str]:
     return out
 
 
+HEADLINE_DATE_CHARS = 3000   # characters of markup after the first <h1> searched for a visible date
+_H1_START = re.compile(r"<h1\b", re.I)
+_SCRIPT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
+
+
+def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
+    """The first date written in the visible text just after the first ``<h1>`` (the by-line or date line
+    under the headline, e.g. "Published 21.01.2022 - 13:30"), in the first :data:`HEADLINE_DATE_CHARS`
+    characters from the ``<h1>`` on, scripts and styles removed; the same date forms as the plain-text header
+    lines (:func:`transforms.extract.find_date`, en/de/fr/es/it month names). None when absent or outside
+    ``[MIN_DATE, max_date]``."""
+    m = _H1_START.search(page, 0, MAX_SCAN_CHARS)
+    if not m:
+        return None
+    text = clean_text(_SCRIPT_RE.sub(" ", page[m.start():m.start() + HEADLINE_DATE_CHARS]))
+    if not text:
+        return None
+    from transforms.extract import find_date  # the text path's date patterns (no import cycle at load time)
+
+    found = find_date(text)
+    d = found[0] if found else None
+    return d if d and MIN_DATE <= d <= max_date else None
+
+
 # ---------------------------------------------------------------------------------------------- scan, pick
 
 def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
@@ -303,7 +330,7 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
     where absent. Regular expressions over bounded parts of the page only."""
     if not page:
         return {"ld_headline": None, "ld_published": None, "ld_published_edge": False, "meta_published": None,
-                "meta_published_edge": False, "og_title": None, "page_title": None, "h1": []}
+                "meta_published_edge": False, "og_title": None, "page_title": None, "h1": [], "headline_date": None}
     ld = json_ld_article(json_ld_objects(page), max_date)
     meta = meta_tags(page)
     meta_date, meta_edge = _meta_published(meta, max_date)
@@ -316,7 +343,7 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
             break
     return {"ld_headline": ld["headline"], "ld_published": ld["published"], "ld_published_edge": ld["edge"],
             "meta_published": meta_date, "meta_published_edge": meta_edge, "og_title": og,
-            "page_title": page_title, "h1": h1_texts(page)}
+            "page_title": page_title, "h1": h1_texts(page), "headline_date": headline_date(page, max_date)}
 
 
 def _plausible_title(t: Optional[str]) -> bool:
@@ -337,6 +364,11 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
         if _plausible_title(h) and not is_site_name(h) and any(related(h, r) for r in refs):
             return fallback if _contains(h, fallback) else h
     return fallback
+
+
+def same_words(a: Optional[str], b: Optional[str]) -> bool:
+    """The same words in the same order (case, punctuation and spacing ignored)."""
+    return bool(a) and bool(b) and _words(a) == _words(b)
 
 
 def _contains(longer: Optional[str], shorter: Optional[str]) -> bool:
@@ -372,19 +404,31 @@ def _one_day_apart(a: str, b: str) -> bool:
 
 def pick_published(scan: Dict[str, Any], fallback: Optional[str], max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
     """Published date by precedence: JSON-LD article date > date meta tags > ``fallback`` (htmldate's date via
-    trafilatura, checked against the same bounds). Returns "YYYY-MM-DD" or None.
+    trafilatura, checked against the same bounds) > the date written under the headline (``headline_date``).
+    Returns "YYYY-MM-DD" or None.
+
+    When those machine-readable dates disagree (two or more different days), the one of them that the page
+    also shows under its headline wins: a page's modified, copied or related-article dates get into its
+    metadata, the visible by-line date is what its readers see (measured on trafilatura-eval: 13 of 13
+    such disagreements right, against 4 by the precedence).
 
     Exception: a structured date written in UTC near midnight (:func:`utc_edge`) that is one day away from
-    htmldate's date gives way to it (htmldate's date then usually comes from the URL or the page's visible,
-    local date)."""
+    htmldate's date, or else from the date under the headline, gives way to it (those then usually come from
+    the URL or the page's visible, local date)."""
     other = parse_date(fallback, max_date) if fallback else None
+    shown = scan.get("headline_date")
+    found = {d for d in (scan.get("ld_published"), scan.get("meta_published"), other) if d}
+    if len(found) > 1 and shown in found:
+        return shown
     for key in ("ld_published", "meta_published"):
         d = scan.get(key)
         if d and MIN_DATE <= d <= max_date:
-            if other and scan.get(key + "_edge") and _one_day_apart(d, other):
-                return other
+            if scan.get(key + "_edge"):
+                for near in (other, shown):
+                    if near and _one_day_apart(d, near):
+                        return near
             return d
-    return other
+    return other or shown
 
 
 def fallback_date(page: str, url: Optional[str], max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
