@@ -50,7 +50,7 @@ Linear in the number of lines; regex and str work only.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 # Common function words (hand-written, lower case). Only their density matters, not completeness.
 STOPWORDS: Dict[str, frozenset] = {
@@ -205,6 +205,29 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     c = _settings(cfg)
     n = len(lines)
     texts = [ln.strip() for ln in lines]
+    final = _line_classes(texts, fixed, c)[1]
+    # reasons
+    out: List[Optional[str]] = list(fixed)
+    for i in range(n):
+        if out[i] is not None:
+            continue
+        if "://" in texts[i] and _URL_LINE.match(texts[i]):
+            out[i] = "metadata"
+        elif final[i] == "bad":
+            out[i] = "short_run" if len(texts[i]) < c["short_chars"] else "low_content"
+    if not c["keep_comments"]:
+        start = _comment_start(texts, final, c)
+        if start is not None:
+            for i in range(start, n):
+                if fixed[i] is None:
+                    out[i] = "comments"
+    return out
+
+
+def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
+                  c: Dict[str, Any]) -> Tuple[List[str], List[str]]:
+    """(initial, final) class of every line: good, neargood, short or bad (final: good or bad)."""
+    n = len(texts)
     sw = _language([t for t, f in zip(texts, fixed) if f is None])
     ends = [bool(t) and _SENTENCE_END.search(t) is not None for t in texts]
     # hard-wrapped text: lines continuing the previous one are judged together (as one block)
@@ -302,22 +325,7 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         else:
             final[i] = "bad"
-    # reasons
-    out: List[Optional[str]] = list(fixed)
-    for i in range(n):
-        if out[i] is not None:
-            continue
-        if "://" in texts[i] and _URL_LINE.match(texts[i]):
-            out[i] = "metadata"
-        elif final[i] == "bad":
-            out[i] = "short_run" if len(texts[i]) < c["short_chars"] else "low_content"
-    if not c["keep_comments"]:
-        start = _comment_start(texts, final, c)
-        if start is not None:
-            for i in range(start, n):
-                if fixed[i] is None:
-                    out[i] = "comments"
-    return out
+    return cls, final
 
 
 def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]) -> Optional[int]:
