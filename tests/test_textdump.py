@@ -180,3 +180,31 @@ def test_extract_stage_takes_a_dump_header():
     rec = Extract(load_config())({"id": "x", "source": "x.txt", "_format": "text", "_raw": "\n".join(page)})
     assert rec["authors"] == ["Anna Berg"] and rec["published"] == "2021-05-03"
     assert A1 in rec["text"] and "By Anna Berg | 3 May 2021" in rec["text"]
+
+
+def test_short_lines_around_a_low_density_line_inside_the_article():
+    # an ingredient list inside the article: its one long line has few function words (bad on its own, good
+    # between article paragraphs); the short lines around it belong to the article as well
+    listing = "250 grams dark chocolate (70 percent cocoa), broken into small pieces, melted slowly."
+    page = dump(MENU, A1, "You will need", "2 cups flour", "1 pinch salt", listing, "3 eggs", A2, A3,
+                SIDEBAR, FOOTER)
+    got = kept(page)
+    assert got == [A1, "You will need", "2 cups flour", "1 pinch salt", listing, "3 eggs", A2, A3]
+    assert reasons([listing] * 10 + [A1])[0] == "low_content"
+
+
+def test_block_starter_run_in_a_dump_is_judged_by_context():
+    # a dump's "Related stories" header runs on (short, headline-like lines) into the article's title and
+    # by-line: the pattern removes the header, the dump classifier judges the run after it
+    from transforms.boilerplate import Boilerplate
+    b = Boilerplate(load_config())
+    page = dump(MENU, "Related stories", "Ferry timetable changes for the winter", "Market hall reopens",
+                "Harbour bridge to close to cars", "By Anna Berg", A1, A2, A3, SIDEBAR, FOOTER)
+    text, _, reasons_ = b.clean("\n".join(page), "text")
+    assert "Harbour bridge to close to cars" in text and "By Anna Berg" in text and A1 in text
+    assert "Related stories" not in text and "Market hall reopens" not in text
+    # in an article file (no dump), the block run is removed as before
+    art = "\n\n".join([A1, "Related stories", "Ferry timetable changes for the winter", "Market hall reopens",
+                       A2])
+    text2, _, r2 = b.clean(art, "text")
+    assert "Market hall reopens" not in text2 and A2 in text2

@@ -224,6 +224,28 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     return out
 
 
+def _neighbours(cls: Sequence[str]) -> Tuple[List[str], List[str], List[str], List[str]]:
+    """Class of the nearest good/bad line before and after each line, ignoring short and neargood lines
+    (``prev_gb``, ``next_gb``) or only short lines (``prev_any``, ``next_any``); the edges count as bad."""
+    n = len(cls)
+    prev_gb, prev_any, next_gb, next_any = ["bad"] * n, ["bad"] * n, ["bad"] * n, ["bad"] * n
+    gb = anyk = "bad"
+    for i in range(n):
+        prev_gb[i], prev_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+    gb = anyk = "bad"
+    for i in range(n - 1, -1, -1):
+        next_gb[i], next_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+    return prev_gb, prev_any, next_gb, next_any
+
+
 def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
                   c: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     """(initial, final) class of every line: good, neargood, short or bad (final: good or bad)."""
@@ -272,31 +294,21 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
 
     # nearest good/bad line before and after each line, ignoring short (and, for *_gb, neargood) lines;
     # the document's edges count as bad. Precomputed so that the passes below stay linear.
-    prev_gb, prev_any, next_gb, next_any = ["bad"] * n, ["bad"] * n, ["bad"] * n, ["bad"] * n
-    gb = anyk = "bad"
-    for i in range(n):
-        prev_gb[i], prev_any[i] = gb, anyk
-        if cls[i] in ("good", "bad"):
-            gb = anyk = cls[i]
-        elif cls[i] == "neargood":
-            anyk = "neargood"
-    gb = anyk = "bad"
-    for i in range(n - 1, -1, -1):
-        next_gb[i], next_any[i] = gb, anyk
-        if cls[i] in ("good", "bad"):
-            gb = anyk = cls[i]
-        elif cls[i] == "neargood":
-            anyk = "neargood"
+    prev_gb, prev_any, next_gb, next_any = _neighbours(cls)
 
     def neighbour(i: int, step: int, ignore_near: bool) -> str:
         if step < 0:
             return prev_gb[i] if ignore_near else prev_any[i]
         return next_gb[i] if ignore_near else next_any[i]
 
-    for i in range(n):  # a low-density line inside the article (a list, a recipe line): good on both sides
-        if cls[i] == "bad" and fixed[i] is None and texts[i] and \
-                neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good":
-            final[i] = "good"
+    # a low-density line inside the article (a list, a recipe line): good on both sides. It is good context
+    # for the passes below too (the short lines of an ingredient list around it are the article's)
+    rescued = [i for i in range(n) if cls[i] == "bad" and fixed[i] is None and texts[i] and
+               neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good"]
+    for i in rescued:
+        final[i] = cls[i] = "good"
+    if rescued:
+        prev_gb, prev_any, next_gb, next_any = _neighbours(cls)
     for i in range(n):
         if cls[i] == "neargood":
             final[i] = "bad" if neighbour(i, -1, True) == "bad" and neighbour(i, 1, True) == "bad" else "good"
