@@ -23,7 +23,11 @@ corpora"), on lines instead of HTML blocks:
    (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
    (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
-   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar);
+   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
+   line made good between good lines counts as good context for the short lines around it (a list);
+   *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
+   one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
+   and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
 4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
@@ -135,7 +139,8 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
-         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "keep_comments": False}
+         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "tail_gap_lines": 8,
+         "tail_min_share": 0.5, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -337,7 +342,30 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         else:
             final[i] = "bad"
+    _drop_tail_blocks(texts, fixed, cls, final, c)
     return cls, final
+
+
+def _drop_tail_blocks(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
+                      final: List[str], c: Dict[str, Any]) -> None:
+    """After the article: blocks of good text are split where more than ``tail_gap_lines`` lines without good
+    text, at least one of them removed by a pattern (a share bar, a "Related" header, a tags line), lie between
+    them; a block after the largest one (by characters) with less than ``tail_min_share`` of its text is not
+    the article's (an author blurb, teasers, the footer) and goes, with the lines leading up to it."""
+    goods = [i for i in range(len(texts)) if cls[i] == "good" and final[i] == "good"]
+    if len(goods) < 2:
+        return
+    blocks = [[goods[0], goods[0], len(texts[goods[0]])]]  # first, last, characters
+    for a, b in zip(goods, goods[1:]):
+        if b - a - 1 > c["tail_gap_lines"] and any(fixed[j] is not None for j in range(a + 1, b)):
+            blocks.append([b, b, 0])
+        blocks[-1][1] = b
+        blocks[-1][2] += len(texts[b])
+    main = max(range(len(blocks)), key=lambda k: blocks[k][2])
+    for k in range(main + 1, len(blocks)):
+        if blocks[k][2] < c["tail_min_share"] * blocks[main][2]:
+            for j in range(blocks[k - 1][1] + 1, blocks[k][1] + 1):
+                final[j] = "bad"
 
 
 def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]) -> Optional[int]:
