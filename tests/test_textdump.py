@@ -123,10 +123,12 @@ def test_settings_in_default_config_and_checks(tmp_path):
     pt = cfg["boilerplate"]["plain_text"]
     assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
     for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
-                "stopwords_high", "heading_chars", "comments_min_words", "edge_lines"):
+                "stopwords_high", "heading_chars", "comments_min_words", "edge_lines", "tail_gap_lines",
+                "tail_min_share"):
         assert pt[key] == td._settings(None)[key], key
     for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
-                "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1"):
+                "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1", "tail_min_share: 2",
+                "tail_gap_lines: -1"):
         (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
         with pytest.raises(ConfigError, match="plain_text"):
             load_config(str(tmp_path / "c.yaml"))
@@ -180,3 +182,58 @@ def test_extract_stage_takes_a_dump_header():
     rec = Extract(load_config())({"id": "x", "source": "x.txt", "_format": "text", "_raw": "\n".join(page)})
     assert rec["authors"] == ["Anna Berg"] and rec["published"] == "2021-05-03"
     assert A1 in rec["text"] and "By Anna Berg | 3 May 2021" in rec["text"]
+
+
+def test_short_lines_around_a_low_density_line_inside_the_article():
+    # an ingredient list inside the article: its one long line has few function words (bad on its own, good
+    # between article paragraphs); the short lines around it belong to the article as well
+    listing = "250 grams dark chocolate (70 percent cocoa), broken into small pieces, melted slowly."
+    page = dump(MENU, A1, "You will need", "2 cups flour", "1 pinch salt", listing, "3 eggs", A2, A3,
+                SIDEBAR, FOOTER)
+    got = kept(page)
+    assert got == [A1, "You will need", "2 cups flour", "1 pinch salt", listing, "3 eggs", A2, A3]
+    assert reasons([listing] * 10 + [A1])[0] == "low_content"
+
+
+def test_block_starter_run_in_a_dump_is_judged_by_context():
+    # a dump's "Related stories" header runs on (short, headline-like lines) into the article's title and
+    # by-line: the pattern removes the header, the dump classifier judges the run after it
+    from transforms.boilerplate import Boilerplate
+    b = Boilerplate(load_config())
+    page = dump(MENU, "Related stories", "Ferry timetable changes for the winter", "Market hall reopens",
+                "Harbour bridge to close to cars", "By Anna Berg", A1, A2, A3, SIDEBAR, FOOTER)
+    text, _, reasons_ = b.clean("\n".join(page), "text")
+    assert "Harbour bridge to close to cars" in text and "By Anna Berg" in text and A1 in text
+    assert "Related stories" not in text and "Market hall reopens" not in text
+    # in an article file (no dump), the block run is removed as before
+    art = "\n\n".join([A1, "Related stories", "Ferry timetable changes for the winter", "Market hall reopens",
+                       A2])
+    text2, _, r2 = b.clean(art, "text")
+    assert "Market hall reopens" not in text2 and A2 in text2
+
+
+BIO = ("Anna Berg has written about the harbour and the town for the paper since 2009, and before that she "
+       "worked for a radio station in the north of the country for ten years.")
+
+
+def test_small_text_block_after_the_article_break():
+    # the article, a share bar (removed by a pattern), a teaser list, then an author blurb: the blurb is a
+    # block of good text after a break, much smaller than the article, so it is not the article's
+    share = ["Share", "Tweet", "Email"]
+    page = dump(MENU, A1, A2, A3, share, SIDEBAR, "About the author", BIO, FOOTER)
+    fixed = [("share" if ln in share else None) for ln in page]
+    out = td.classify(page, fixed)
+    got = [ln for ln, r in zip(page, out) if r is None]
+    assert got == [A1, A2, A3]
+    assert out[page.index(BIO)] == "low_content"
+    # turned off: the blurb stays
+    assert BIO in [ln for ln, r in zip(page, td.classify(page, fixed, {"tail_min_share": 0})) if r is None]
+    # a later block as large as the article's first part (the article goes on after a gallery) stays
+    page2 = dump(MENU, A1, A2, share, SIDEBAR, "What happens next", A3, A1, FOOTER)
+    fixed2 = [("share" if ln in share else None) for ln in page2]
+    got2 = [ln for ln, r in zip(page2, td.classify(page2, fixed2)) if r is None]
+    assert A3 in got2 and got2.count(A1) == 2
+    # no pattern-removed line in the gap: no break
+    page3 = dump(MENU, A1, A2, A3, SIDEBAR, ["Ferry news", "Bakery news", "Cycle news", "Tram news"],
+                 "About the author", BIO, FOOTER)
+    assert BIO in [ln for ln, r in zip(page3, td.classify(page3, [None] * len(page3))) if r is None]

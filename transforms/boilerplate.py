@@ -267,10 +267,12 @@ class Boilerplate:
             return
 
     # -- plain-text dumps (hook into transforms/textdump.py) ---------------------------------------
-    def _plain_text_dump(self, items: List[List[Any]], fmt: Optional[str]) -> bool:
+    def _plain_text_dump(self, items: List[List[Any]], fmt: Optional[str], continued: Any = ()) -> bool:
         """Text/Markdown input that looks like a page's visible text dumped one block a line: the line
         classifier of :mod:`transforms.textdump` judges the lines no pattern removed (replaces the
-        ``short_runs`` pass). Returns whether it ran."""
+        ``short_runs`` pass). Lines removed only because they follow a block starter (``continued``) are
+        judged by it too: in a dump the header's run of short lines often runs on into the article's
+        title and by-line, which the classifier tells by their context. Returns whether it ran."""
         pt = self.plain_text
         if fmt not in ("text", "markdown") or not pt.get("enabled", True):
             return False
@@ -278,11 +280,13 @@ class Boilerplate:
         lines = [it[2] for it in items]
         if not textdump.looks_like_dump(lines, pt):
             return False
-        reasons = textdump.classify(lines, [it[4] for it in items], pt)
+        fixed = [None if k in continued else it[4] for k, it in enumerate(items)]
+        reasons = textdump.classify(lines, fixed, pt)
         if all(r is not None for r in reasons):
             return False  # no article found: leave the text to the ordinary passes
-        for it, reason in zip(items, reasons):
-            it[4] = reason
+        for k, (it, reason) in enumerate(zip(items, reasons)):
+            # a continuation line the classifier removes keeps its block's reason
+            it[4] = it[4] if k in continued and reason is not None else reason
         return True
 
     def clean(self, text: str, fmt: Optional[str] = None,
@@ -294,6 +298,7 @@ class Boilerplate:
         block: Optional[str] = None
         block_left = 0
         items: List[List[Any]] = []
+        continued: set = set()  # lines removed only as the continuation of a block starter's run
         for pi, para in enumerate(paras):
             for line in para:
                 s = normalise_line(line)
@@ -310,13 +315,14 @@ class Boilerplate:
                         if reason is None and block and block_left > 0 and self._continues_block(s, wc):
                             reason = block
                             block_left -= 1
+                            continued.add(len(items))
                         elif reason is None:
                             block = None
                 items.append([pi, line, s, wc, reason])
         self._comment_threads(items)
         if fmt not in ("text", "markdown"):
             self._teaser_tail(items)
-        if not self._plain_text_dump(items, fmt) and fmt in self.run_formats:
+        if not self._plain_text_dump(items, fmt, continued) and fmt in self.run_formats:
             self._short_runs(items)
         reasons: Dict[str, int] = {}
         out: Dict[int, List[str]] = {}

@@ -23,7 +23,11 @@ corpora"), on lines instead of HTML blocks:
    (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
    (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
-   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar);
+   by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
+   line made good between good lines counts as good context for the short lines around it (a list);
+   *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
+   one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
+   and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
 4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
@@ -50,7 +54,7 @@ Linear in the number of lines; regex and str work only.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 # Common function words (hand-written, lower case). Only their density matters, not completeness.
 STOPWORDS: Dict[str, frozenset] = {
@@ -135,7 +139,8 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
-         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "keep_comments": False}
+         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "tail_gap_lines": 8,
+         "tail_min_share": 0.5, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -205,6 +210,51 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     c = _settings(cfg)
     n = len(lines)
     texts = [ln.strip() for ln in lines]
+    final = _line_classes(texts, fixed, c)[1]
+    # reasons
+    out: List[Optional[str]] = list(fixed)
+    for i in range(n):
+        if out[i] is not None:
+            continue
+        if "://" in texts[i] and _URL_LINE.match(texts[i]):
+            out[i] = "metadata"
+        elif final[i] == "bad":
+            out[i] = "short_run" if len(texts[i]) < c["short_chars"] else "low_content"
+    if not c["keep_comments"]:
+        start = _comment_start(texts, final, c)
+        if start is not None:
+            for i in range(start, n):
+                if fixed[i] is None:
+                    out[i] = "comments"
+    return out
+
+
+def _neighbours(cls: Sequence[str]) -> Tuple[List[str], List[str], List[str], List[str]]:
+    """Class of the nearest good/bad line before and after each line, ignoring short and neargood lines
+    (``prev_gb``, ``next_gb``) or only short lines (``prev_any``, ``next_any``); the edges count as bad."""
+    n = len(cls)
+    prev_gb, prev_any, next_gb, next_any = ["bad"] * n, ["bad"] * n, ["bad"] * n, ["bad"] * n
+    gb = anyk = "bad"
+    for i in range(n):
+        prev_gb[i], prev_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+    gb = anyk = "bad"
+    for i in range(n - 1, -1, -1):
+        next_gb[i], next_any[i] = gb, anyk
+        if cls[i] in ("good", "bad"):
+            gb = anyk = cls[i]
+        elif cls[i] == "neargood":
+            anyk = "neargood"
+    return prev_gb, prev_any, next_gb, next_any
+
+
+def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
+                  c: Dict[str, Any]) -> Tuple[List[str], List[str]]:
+    """(initial, final) class of every line: good, neargood, short or bad (final: good or bad)."""
+    n = len(texts)
     sw = _language([t for t, f in zip(texts, fixed) if f is None])
     ends = [bool(t) and _SENTENCE_END.search(t) is not None for t in texts]
     # hard-wrapped text: lines continuing the previous one are judged together (as one block)
@@ -249,31 +299,21 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
 
     # nearest good/bad line before and after each line, ignoring short (and, for *_gb, neargood) lines;
     # the document's edges count as bad. Precomputed so that the passes below stay linear.
-    prev_gb, prev_any, next_gb, next_any = ["bad"] * n, ["bad"] * n, ["bad"] * n, ["bad"] * n
-    gb = anyk = "bad"
-    for i in range(n):
-        prev_gb[i], prev_any[i] = gb, anyk
-        if cls[i] in ("good", "bad"):
-            gb = anyk = cls[i]
-        elif cls[i] == "neargood":
-            anyk = "neargood"
-    gb = anyk = "bad"
-    for i in range(n - 1, -1, -1):
-        next_gb[i], next_any[i] = gb, anyk
-        if cls[i] in ("good", "bad"):
-            gb = anyk = cls[i]
-        elif cls[i] == "neargood":
-            anyk = "neargood"
+    prev_gb, prev_any, next_gb, next_any = _neighbours(cls)
 
     def neighbour(i: int, step: int, ignore_near: bool) -> str:
         if step < 0:
             return prev_gb[i] if ignore_near else prev_any[i]
         return next_gb[i] if ignore_near else next_any[i]
 
-    for i in range(n):  # a low-density line inside the article (a list, a recipe line): good on both sides
-        if cls[i] == "bad" and fixed[i] is None and texts[i] and \
-                neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good":
-            final[i] = "good"
+    # a low-density line inside the article (a list, a recipe line): good on both sides. It is good context
+    # for the passes below too (the short lines of an ingredient list around it are the article's)
+    rescued = [i for i in range(n) if cls[i] == "bad" and fixed[i] is None and texts[i] and
+               neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good"]
+    for i in rescued:
+        final[i] = cls[i] = "good"
+    if rescued:
+        prev_gb, prev_any, next_gb, next_any = _neighbours(cls)
     for i in range(n):
         if cls[i] == "neargood":
             final[i] = "bad" if neighbour(i, -1, True) == "bad" and neighbour(i, 1, True) == "bad" else "good"
@@ -302,22 +342,30 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         else:
             final[i] = "bad"
-    # reasons
-    out: List[Optional[str]] = list(fixed)
-    for i in range(n):
-        if out[i] is not None:
-            continue
-        if "://" in texts[i] and _URL_LINE.match(texts[i]):
-            out[i] = "metadata"
-        elif final[i] == "bad":
-            out[i] = "short_run" if len(texts[i]) < c["short_chars"] else "low_content"
-    if not c["keep_comments"]:
-        start = _comment_start(texts, final, c)
-        if start is not None:
-            for i in range(start, n):
-                if fixed[i] is None:
-                    out[i] = "comments"
-    return out
+    _drop_tail_blocks(texts, fixed, cls, final, c)
+    return cls, final
+
+
+def _drop_tail_blocks(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
+                      final: List[str], c: Dict[str, Any]) -> None:
+    """After the article: blocks of good text are split where more than ``tail_gap_lines`` lines without good
+    text, at least one of them removed by a pattern (a share bar, a "Related" header, a tags line), lie between
+    them; a block after the largest one (by characters) with less than ``tail_min_share`` of its text is not
+    the article's (an author blurb, teasers, the footer) and goes, with the lines leading up to it."""
+    goods = [i for i in range(len(texts)) if cls[i] == "good" and final[i] == "good"]
+    if len(goods) < 2:
+        return
+    blocks = [[goods[0], goods[0], len(texts[goods[0]])]]  # first, last, characters
+    for a, b in zip(goods, goods[1:]):
+        if b - a - 1 > c["tail_gap_lines"] and any(fixed[j] is not None for j in range(a + 1, b)):
+            blocks.append([b, b, 0])
+        blocks[-1][1] = b
+        blocks[-1][2] += len(texts[b])
+    main = max(range(len(blocks)), key=lambda k: blocks[k][2])
+    for k in range(main + 1, len(blocks)):
+        if blocks[k][2] < c["tail_min_share"] * blocks[main][2]:
+            for j in range(blocks[k - 1][1] + 1, blocks[k][1] + 1):
+                final[j] = "bad"
 
 
 def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]) -> Optional[int]:
