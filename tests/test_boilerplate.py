@@ -596,3 +596,43 @@ def test_affiliate_disclosure_line_goes_but_a_long_paragraph_about_it_stays(bp):
     text, info = run(bp, P1, short, long_para, P2)
     assert short not in text and info["reasons"].get("ad") == 1
     assert long_para in text
+
+
+def test_required_literal_of_a_pattern():
+    import re
+
+    from transforms.boilerplate import fold, required_literal
+    assert required_literal(re.compile(r"^\s*sign up for our newsletter\b", re.I)) == "sign up for our newsletter"
+    assert required_literal(re.compile(r"(^|\. )Read (more|also):? ", re.I)) == "read "
+    assert required_literal(re.compile(r"\bfollow (him|her) on (twitter|x)", re.I)) == "follow "
+    assert required_literal(re.compile(r"(?:photo)+ by", re.I)) == "photo"
+    # nothing required outside alternations, optional parts and classes
+    assert required_literal(re.compile(r"^(newsletter|subscribe)$", re.I)) is None
+    assert required_literal(re.compile(r"(advert)?[a-z]+", re.I)) is None
+    assert required_literal(re.compile(r"^ab\b", re.I)) is None  # under three characters
+    # letters that re.IGNORECASE folds onto ASCII ones although str.lower() does not
+    for line in ("İstanbul coverage", "ſign up today"):
+        rx = re.compile("istanbul" if "stanbul" in line else "sign up", re.I)
+        assert rx.search(line) and required_literal(rx) in fold(line)
+
+
+def test_literal_prefilter_never_hides_a_match(bp):
+    # for every pattern of the default lists and every case line and word prefix of one, a match implies its
+    # literal is in the folded line: the prefilter only skips searches that would fail
+    from transforms.boilerplate import fold, normalise_line
+    lines = [x for c in CASES for x in c[1:] if x]
+    lines += ["Sign Up For Our Newsletter", "ſubscribe to the İstanbul newsletter", "FOLLOW US ON TWITTER"]
+    pats = [p for _r, ps in bp.lines + bp.blocks for p in ps] + bp.thread_after + bp.thread_before
+    with_literal = sum(1 for _rx, _mw, lit in pats if lit)
+    assert with_literal > len(pats) // 2  # most patterns are prefiltered
+    matched = 0
+    for line in lines:
+        words = line.split()
+        for k in range(1, len(words) + 1):
+            s = normalise_line(" ".join(words[:k]))
+            low = fold(s)
+            for rx, _mw, lit in pats:
+                if rx.search(s):
+                    matched += 1
+                    assert lit is None or lit in low, (rx.pattern, s, lit)
+    assert matched > 20

@@ -583,6 +583,27 @@ def test_html_widgets_pruned_before_extraction(cfg):
     assert "doubles down" in Extract(c)(rec(page))["text"]
 
 
+def test_pruning_matches_class_and_id_in_any_case_and_leaves_other_pages_alone():
+    from lxml import etree
+
+    from transforms.extract import _pruned_tree
+    page = ('<html><body><article><p>Kept paragraph one.</p>'
+            '<div CLASS="Trending-Box"><p>Gone trending teaser</p></div>'
+            '<div id="READ-NEXT"><p>Gone read next teaser</p></div>'
+            '<div class="story-trend"><p>Kept: no token here</p></div></article></body></html>')
+    text = etree.tostring(_pruned_tree(page, ["trending", "read-?next"]), encoding="unicode")
+    assert "Kept paragraph one" in text and "Kept: no token here" in text
+    assert "Gone trending" not in text and "Gone read next" not in text
+    # tokens with capitals are matched case-insensitively too
+    text = etree.tostring(_pruned_tree(page, ["Trending"]), encoding="unicode")
+    assert "Gone trending" not in text and "Gone read next" in text
+    # a page where no class or id matches comes back whole (the token occurs only in text and a script)
+    plain = page.replace("Trending-Box", "box").replace("READ-NEXT", "next")
+    plain = plain.replace("<p>Kept paragraph one.</p>", "<p>Kept paragraph one, trending.</p><script>var trending=1</script>")
+    text = etree.tostring(_pruned_tree(plain, ["trending", "read-?next"]), encoding="unicode")
+    assert "Gone trending teaser" in text and "Gone read next teaser" in text and "var trending" in text
+
+
 def test_signal_limit_survives_a_swallowed_alarm():
     # a C library calling back into Python can swallow the first timeout; the alarm rings again, and the
     # previous handler and timer are restored afterwards

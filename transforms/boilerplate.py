@@ -45,7 +45,57 @@ _TEASER_SENTENCE = re.compile(r"[.!?:;\u2026]['\"\u201d\u2019\u00bb)]*(\s*\[[^\]
 _CAPITALISED_CONNECTORS = {"of", "and", "the", "for", "in", "on", "&", "de", "la", "le", "les", "des", "du",
                            "di", "del", "della", "der", "die", "das", "und", "y", "e", "et", "von", "van"}
 
-Pattern = Tuple[re.Pattern, int]
+# (regex, max words, a lowercase ASCII literal every match contains or None): see required_literal
+Pattern = Tuple[re.Pattern, int, Optional[str]]
+
+
+def fold(s: str) -> str:
+    """``s`` lowered for :func:`required_literal` checks: every case-insensitive match of an ASCII literal in
+    ``s`` is then a plain substring of ``fold(s)``."""
+    low = s.lower()
+    if low.isascii():
+        return low
+    # letters that re.IGNORECASE matches with an ASCII one but str.lower() does not lower to it (str.replace:
+    # several times faster than str.translate)
+    return low.replace("i\u0307", "i").replace("\u0131", "i").replace("\u017f", "s")
+
+
+def required_literal(rx: "re.Pattern", min_len: int = 3) -> Optional[str]:
+    """The longest run of ASCII literal characters that every match of ``rx`` contains, lowercased (runs
+    outside any alternation, optional part or look-around; inside groups and repeats of at least one), or None
+    when there is none of ``min_len`` characters. ``lit in fold(line)`` is then a necessary condition of
+    ``rx.search(line)``, and costs a fraction of the search: most lines are content and match no pattern."""
+    try:
+        from re import _constants as C, _parser as P  # Python 3.11+
+        parsed = P.parse(rx.pattern, rx.flags)
+    except Exception:  # another Python's internals: no literal, the pattern is always searched
+        return None
+    runs: List[str] = []
+
+    def walk(items) -> None:
+        cur: List[str] = []
+        for op, av in items:
+            if op is C.LITERAL and av < 128:
+                cur.append(chr(av))
+                continue
+            if cur:
+                runs.append("".join(cur))
+                cur = []
+            if op is C.SUBPATTERN:
+                walk(av[-1])
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+                walk(av[2])
+            elif op is getattr(C, "ATOMIC_GROUP", None):
+                walk(av)
+        if cur:
+            runs.append("".join(cur))
+
+    try:
+        walk(parsed)
+    except Exception:
+        return None
+    best = max(runs, key=len, default="")
+    return best.lower() if len(best) >= min_len else None
 
 
 def _compile_list(items: Any, default_max: int, where: str) -> List[Pattern]:
@@ -57,7 +107,8 @@ def _compile_list(items: Any, default_max: int, where: str) -> List[Pattern]:
             rx, mw = item, default_max
         if not isinstance(rx, str):
             raise ValueError(f"boilerplate pattern {where}[{i}] is not a string")
-        out.append((re.compile(rx, re.I), mw))
+        compiled = re.compile(rx, re.I)
+        out.append((compiled, mw, required_literal(compiled)))
     return out
 
 
@@ -147,18 +198,25 @@ class Boilerplate:
 
     # -- single-line classification ---------------------------------------------------------------
     @staticmethod
-    def _match(patterns: List[Pattern], s: str, wc: int) -> bool:
-        return any(wc <= mw and rx.search(s) for rx, mw in patterns)
+    def _match(patterns: List[Pattern], s: str, wc: int, low: Optional[str] = None) -> bool:
+        if low is None:
+            low = fold(s)
+        for rx, mw, lit in patterns:
+            if wc <= mw and (lit is None or lit in low) and rx.search(s):
+                return True
+        return False
 
     def block_reason(self, s: str, wc: int) -> Optional[str]:
+        low = fold(s)
         for reason, pats in self.blocks:
-            if self._match(pats, s, wc):
+            if self._match(pats, s, wc, low):
                 return reason
         return None
 
     def line_reason(self, s: str, wc: int) -> Optional[str]:
+        low = fold(s)
         for reason, pats in self.lines:
-            if self._match(pats, s, wc):
+            if self._match(pats, s, wc, low):
                 return reason
         if self.item_sep is not None and self._is_item_list(s):
             return "tags"

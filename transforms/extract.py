@@ -116,8 +116,21 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     }
 
 
-_PRUNE_CACHE: Dict[Tuple[str, ...], "re.Pattern"] = {}
+_PRUNE_CACHE: Dict[Tuple[str, ...], Tuple["re.Pattern", bool]] = {}
 _PRUNE_KEEP = {"html", "body", "main", "article", "a"}
+_ATTR_VALUES = None  # compiled XPath of every class and id value, built on first use
+
+
+def _prune_regex(tokens) -> Tuple["re.Pattern", bool]:
+    """(regex, lowercase): all-lowercase tokens are searched without re.I in lowercased values (several times
+    faster than a case-insensitive search); others with re.I."""
+    key = tuple(tokens)
+    got = _PRUNE_CACHE.get(key)
+    if got is None:
+        src = "|".join(key)
+        low = src == src.lower()
+        got = _PRUNE_CACHE.setdefault(key, (re.compile(src) if low else re.compile(src, re.I), low))
+    return got
 
 
 def _pruned_tree(raw: str, tokens) -> Any:
@@ -129,18 +142,25 @@ def _pruned_tree(raw: str, tokens) -> Any:
     None when trafilatura's loader refuses the page (not HTML)."""
     from trafilatura.utils import load_html
 
-    key = tuple(tokens)
-    rx = _PRUNE_CACHE.get(key)
-    if rx is None:
-        rx = _PRUNE_CACHE.setdefault(key, re.compile("|".join(key), re.I))
+    global _ATTR_VALUES
+    rx, low = _prune_regex(tokens)
     tree = load_html(raw)
     if tree is None:
         return None
+    if _ATTR_VALUES is None:
+        from lxml import etree
+        _ATTR_VALUES = etree.XPath("//@class|//@id", smart_strings=False)
+    # one search over all class and id values first: most pages have no match, and need no walk
+    blob = "\n".join(_ATTR_VALUES(tree))
+    if not rx.search(blob.lower() if low else blob):
+        return tree
     doomed = []
     for el in tree.iter():
         cls = el.get("class")
         ident = el.get("id")
         if (cls or ident) and el.tag not in _PRUNE_KEEP and isinstance(el.tag, str):
+            if low:
+                cls, ident = cls and cls.lower(), ident and ident.lower()
             if (cls and rx.search(cls)) or (ident and rx.search(ident)):
                 doomed.append(el)
     for el in doomed:
