@@ -150,12 +150,18 @@ def _pruned_tree(raw: str, tokens) -> Any:
     if _ATTR_VALUES is None:
         from lxml import etree
         _ATTR_VALUES = etree.XPath("//@class|//@id", smart_strings=False)
-    # one search over all class and id values first: most pages have no match, and need no walk
-    blob = "\n".join(_ATTR_VALUES(tree))
-    if not rx.search(blob.lower() if low else blob):
+    # one search over all class and id values first: most pages have no match, and need no walk; then the
+    # elements that carry one of the matching values are found by one XPath (in libxml2, not a Python loop)
+    matching = {v for v in _ATTR_VALUES(tree) if rx.search(v.lower() if low else v)}
+    if not matching:
         return tree
+    if any("'" in v and '"' in v for v in matching):
+        candidates = tree.iter()  # a value no XPath literal can spell: look at every element
+    else:
+        lits = ["'" + v + "'" if "'" not in v else '"' + v + '"' for v in sorted(matching)]
+        candidates = tree.xpath("//*[" + " or ".join(f"@class={x} or @id={x}" for x in lits) + "]")
     doomed = []
-    for el in tree.iter():
+    for el in candidates:
         cls = el.get("class")
         ident = el.get("id")
         if (cls or ident) and el.tag not in _PRUNE_KEEP and isinstance(el.tag, str):
