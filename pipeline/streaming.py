@@ -29,7 +29,6 @@ are never in the same output file; the union of all batches equals one batch run
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import sys
