@@ -152,9 +152,11 @@ def _pruned_tree(raw: str, tokens) -> Any:
         _ATTR_VALUES = etree.XPath("//@class|//@id", smart_strings=False)
     # one search over all class and id values first: most pages have no match, and need no walk; then the
     # elements that carry one of the matching values are found by one XPath (in libxml2, not a Python loop)
-    matching = {v for v in _ATTR_VALUES(tree) if rx.search(v.lower() if low else v)}
-    if not matching:
+    values = _ATTR_VALUES(tree)
+    blob = "\n".join(values)
+    if not rx.search(blob.lower() if low else blob):
         return tree
+    matching = {v for v in values if rx.search(v.lower() if low else v)}
     if any("'" in v and '"' in v for v in matching):
         candidates = tree.iter()  # a value no XPath literal can spell: look at every element
     else:
