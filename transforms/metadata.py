@@ -303,23 +303,121 @@ _H1_START = re.compile(r"<h1\b", re.I)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
 
+# A tag with quoted attributes, which may hold ">" (class="[&>p]:mb-7", alt="a > b"): a plain <[^>]*> would leave
+# the rest of the tag, and the dates in its URLs (src="/2019/04/..."), in the text
+_QUOTED_TAG_RE = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z]{2,4})?)", re.I)
+MONTH_FIRST_LANGS = ("en", "en-us", "en-ca", "en-ph")   # <html lang> whose "03/05/2022" is month first
+# words before a date that make it a by-line/date-line date even after a preposition ("Veröffentlicht am ...")
+_DATE_LABELS = {
+    "published", "posted", "updated", "created", "modified", "date", "dated", "veröffentlicht", "aktualisiert",
+    "erschienen", "datum", "stand", "publié", "publie", "jour", "publicado", "actualizado", "postado",
+    "atualizado", "publicada", "pubblicato", "aggiornato", "gepost", "geplaatst", "bijgewerkt",
+    "pressemitteilung", "pressemeldung", "meldung", "mitteilung", "artikel", "beitrag", "nachricht", "news",
+}
+# prepositions that put a date into running text ("wurde am 18. Oktober eröffnet", "on 3 May the ...")
+_DATE_PREPOSITIONS = {
+    "am", "vom", "bis", "seit", "ab", "zum", "on", "since", "until", "from", "by", "before", "after", "le", "du",
+    "au", "depuis", "el", "del", "desde", "hasta", "em", "a", "de", "il", "dal", "al", "op", "van", "tot",
+    "dem", "den", "und", "and", "et", "y", "e", "to", "through", "zwischen", "between",
+}
+_CAPTION_AFTER = re.compile(r"^\W{0,3}(?:\S+\s+){0,4}?\(?(?:AP |AFP |dpa )?(?:photo|picture|foto|bild)\b", re.I)
+_PREV_WORDS = re.compile(r"([^\W\d_]+)[\W\d]{0,8}$")   # the last word before a date ("am 23.-" -> "am")
+# a left-over attribute or JSON value (broken markup: data-json="{"date":"2024-..."}"), a tweet's "(@name)"
+_IN_ATTRIBUTE = re.compile(r"""=\s*["']?[^"'\s]*$|["']\s*:\s*["'][^"'\s]*$|\(@\w+\)\s*$""")
+# a clock time right after a date makes it a time stamp ("am 19. Mai 2010 um 23:03 Uhr gepostet")
+_TIME_AFTER = re.compile(r"^\W{0,3}(?:um|at|à|a las|alle|om|kl\.?)?\s*\d{1,2}[:.h]\d{2}\b", re.I)
+
+
+def _date_candidates(text: str, day_first: bool) -> List[tuple]:
+    """All explicit dates in ``text`` (the plain-text path's patterns, en/de/fr/es/it month names) ->
+    [(start, end, "YYYY-MM-DD")] in text order, overlapping matches dropped. An ambiguous "03/05/2022" is read
+    day first when ``day_first`` (the page's language writes it so), else month first; a first number over 12
+    is always the day."""
+    from transforms.extract import _DATE_PATTERNS, _MONTHS as _TEXT_MONTHS, _valid_date
+
+    found = []
+    for rx, kind in _DATE_PATTERNS:
+        for m in rx.finditer(text):
+            a, b, c = m.groups()
+            if kind == "ymd":
+                iso = _valid_date(int(a), int(b), int(c))
+            elif kind == "dmy":
+                iso = _valid_date(int(c), int(b), int(a))
+            elif kind == "slash":
+                x, y = int(a), int(b)
+                iso = _valid_date(int(c), y, x) if x > 12 or (day_first and y <= 12) else _valid_date(int(c), x, y)
+            elif kind == "d_mon_y":
+                iso = _valid_date(int(c), _TEXT_MONTHS[b.lower()], int(a))
+            else:
+                iso = _valid_date(int(c), _TEXT_MONTHS[a.lower()], int(b))
+            if iso:
+                found.append((m.start(), m.end(), iso))
+    found.sort()
+    out: List[tuple] = []
+    for f in found:
+        if not out or f[0] >= out[-1][1]:
+            out.append(f)
+    return out
+
+
+def _in_running_text(text: str, start: int, end: int) -> bool:
+    """A date that is part of a sentence or a caption rather than a date line: inside an open parenthesis
+    ("(Kundus, 6.12.2010)", "am Montag (30. Oktober 2023)"), after a preposition that no date label precedes
+    ("wurde am 18. Oktober 2021 eröffnet", "Am 13.04.2025 ist ..."; but "Veröffentlicht am 21. Januar 2022",
+    "Publicado el 03/05/2022", "Pressemitteilung vom 20.01.2022" and a date with a clock time after it, "am 19.
+    Mai 2010 um 23:03 Uhr", are date lines), or followed by a photo credit ("April 24, 2023 in this picture")."""
+    before = text[max(0, start - 80):start]
+    if before.rfind("(") > before.rfind(")") or _IN_ATTRIBUTE.search(before):
+        return True
+    if _CAPTION_AFTER.match(text[end:end + 50]):
+        return True
+    m = _PREV_WORDS.search(before)
+    while m and m.group(1).lower() in _WEEKDAYS:   # "am Mi. 5. Februar"
+        m = _PREV_WORDS.search(before[:m.start()])
+    if not m or m.group(1).lower() not in _DATE_PREPOSITIONS or _TIME_AFTER.match(text[end:end + 20]):
+        return False
+    m2 = _PREV_WORDS.search(before[:m.start()])
+    return not (m2 and m2.group(1).lower() in _DATE_LABELS)
+
+
+_WEEKDAYS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
+    "thu", "thur", "thurs", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+    "samstag", "sonntag", "mo", "di", "mi", "do", "fr", "sa", "so", "lundi", "mardi", "mercredi", "jeudi",
+    "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+}
+
+
+def _day_first(page: str) -> bool:
+    m = _HTML_LANG.search(page, 0, 5000)
+    return bool(m) and m.group(1).lower().replace("_", "-") not in MONTH_FIRST_LANGS
+
+
 def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
     """The first date written in the visible text just after the first ``<h1>`` (the by-line or date line
     under the headline, e.g. "Published 21.01.2022 - 13:30"), in the first :data:`HEADLINE_DATE_CHARS`
-    characters from the ``<h1>`` on, scripts and styles removed; the same date forms as the plain-text header
-    lines (:func:`transforms.extract.find_date`, en/de/fr/es/it month names). None when absent or outside
-    ``[MIN_DATE, max_date]``."""
+    characters from the ``<h1>`` on, scripts, styles and tags (with their attributes: no dates from image
+    URLs) removed; the same date forms as the plain-text header lines (:func:`transforms.extract.find_date`,
+    en/de/fr/es/it month names), the first one in the text whichever its form. Dates in running text or
+    captions (:func:`_in_running_text`) are passed over. An ambiguous "03/05/2022" is day first unless the
+    page's ``<html lang>`` is US-style English (:data:`MONTH_FIRST_LANGS`) or missing. None when absent or
+    outside ``[MIN_DATE, max_date]``."""
     m = _H1_START.search(page, 0, MAX_SCAN_CHARS)
     if not m:
         return None
-    text = clean_text(_SCRIPT_RE.sub(" ", page[m.start():m.start() + HEADLINE_DATE_CHARS]))
+    close = page.find("</h1", m.start(), m.start() + HEADLINE_DATE_CHARS)
+    close = page.find("</H1", m.start(), m.start() + HEADLINE_DATE_CHARS) if close < 0 else close
+    begin = close if close >= 0 else m.start()
+    chunk = _SCRIPT_RE.sub(" ", page[begin:begin + HEADLINE_DATE_CHARS])
+    text = clean_text(_QUOTED_TAG_RE.sub(" ", chunk))
     if not text:
         return None
-    from transforms.extract import find_date  # the text path's date patterns (no import cycle at load time)
-
-    found = find_date(text)
-    d = found[0] if found else None
-    return d if d and MIN_DATE <= d <= max_date else None
+    for start, end, d in _date_candidates(text, _day_first(page)):
+        if _in_running_text(text, start, end):
+            continue
+        return d if MIN_DATE <= d <= max_date else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- scan, pick
