@@ -346,3 +346,19 @@ def test_headline_date_slash_order_follows_the_page_language():
     assert md.headline_date("<html><head></head>" + body) == "2022-03-05"          # unknown: month first
     assert md.headline_date('<html lang="de"><head></head><body><h1>B</h1><p>17/02/2022</p></body></html>') == "2022-02-17"
 
+
+def test_pick_published_by_line_against_a_single_machine_date():
+    meta = '<meta property="article:published_time" content="2021-10-15">'
+    # an earlier by-line date is the original publication: the single meta tag carries a later one
+    earlier = md.scan_html(page(meta, "<h1>New president</h1><p>Erschienen am: 13.10.2021</p>"))
+    assert md.pick_published(earlier, "2021-10-15") == "2021-10-13"
+    # a later by-line date (an update) does not replace it
+    later = md.scan_html(page(meta, "<h1>New president</h1><p>Updated 20.10.2021</p>"))
+    assert md.pick_published(later, "2021-10-15") == "2021-10-15"
+    # JSON-LD and the meta tag agree: they stand against any by-line date
+    both = md.scan_html(page(meta + ld({"@type": "NewsArticle", "datePublished": "2021-10-15T10:00:00+02:00"}),
+                             "<h1>New president</h1><p>13.10.2021</p>"))
+    assert md.pick_published(both, "2021-10-15") == "2021-10-15"
+    # htmldate's guess alone gives way to the by-line, earlier or later
+    bare = md.scan_html(page("", "<h1>Puberty</h1><p>Familie 17.02.2022</p>"))
+    assert md.pick_published(bare, "2022-02-09") == "2022-02-17"

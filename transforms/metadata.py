@@ -23,6 +23,8 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
   under the headline (:func:`headline_date`) wins; else JSON-LD article ``datePublished``/``dateCreated`` >
   date meta tags > trafilatura's (htmldate) date > the date under the headline, except that a structured
   date written in UTC near midnight, one day away from htmldate's (or the headline's), gives way to it;
+  unless JSON-LD and the meta tags agree, an earlier date under the headline (the original publication)
+  beats a single structured date, and any date under the headline beats htmldate's alone;
   :func:`fallback_date`
   (htmldate's extensive search, no copyright years) is the caller's last resort.
 
@@ -512,12 +514,31 @@ def pick_published(scan: Dict[str, Any], fallback: Optional[str], max_date: str 
 
     Exception: a structured date written in UTC near midnight (:func:`utc_edge`) that is one day away from
     htmldate's date, or else from the date under the headline, gives way to it (those then usually come from
-    the URL or the page's visible, local date)."""
+    the URL or the page's visible, local date).
+
+    Then the by-line date against the date so chosen, unless JSON-LD and the meta tags agree (two
+    structured sources saying the same day stand): an earlier by-line date wins (the single structured date
+    is then a modified or republished one), and with no structured date at all, htmldate's guess gives way
+    to the by-line date whether earlier or later (measured on trafilatura-eval: 10 right, 1 wrong; no
+    change on fundus and newspaper4k)."""
     other = parse_date(fallback, max_date) if fallback else None
     shown = scan.get("headline_date")
     found = {d for d in (scan.get("ld_published"), scan.get("meta_published"), other) if d}
     if len(found) > 1 and shown in found:
         return shown
+    picked = _by_precedence(scan, other, shown, max_date)
+    if shown and picked and shown != picked and not (
+            scan.get("ld_published") and scan.get("ld_published") == scan.get("meta_published")):
+        # one machine-readable source (or htmldate alone) against the by-line: an earlier by-line date is the
+        # original publication (the metadata then carries a modified or republished date); htmldate's own
+        # guess, without any structured date, gives way to the by-line whichever is earlier
+        if shown < picked or not (scan.get("ld_published") or scan.get("meta_published")):
+            return shown
+    return picked
+
+
+def _by_precedence(scan: Dict[str, Any], other: Optional[str], shown: Optional[str], max_date: str
+                   ) -> Optional[str]:
     for key in ("ld_published", "meta_published"):
         d = scan.get(key)
         if d and MIN_DATE <= d <= max_date:
