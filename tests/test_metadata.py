@@ -362,3 +362,26 @@ def test_pick_published_by_line_against_a_single_machine_date():
     # htmldate's guess alone gives way to the by-line, earlier or later
     bare = md.scan_html(page("", "<h1>Puberty</h1><p>Familie 17.02.2022</p>"))
     assert md.pick_published(bare, "2022-02-09") == "2022-02-17"
+
+
+def test_page_text_date_first_date_line_of_the_visible_text():
+    # the date above the headline, with a menu, a script and a footer holding other dates
+    html = page("<script>var built = '2019-01-01';</script>",
+                "<nav>Archiv 12.03.2020</nav><p class='kicker'>Info 21.01.2022</p><h1>Annual report</h1>"
+                "<p>Die Messreihe begann am 3. März 1998 und ...</p><footer>Stand 01.02.2023</footer>")
+    assert md.page_text_date(html) == "2022-01-21"
+    # no <h1>, the date far down the page after running text that names another one
+    html = page("", "<div>" + "Teaser words. " * 400 + "Die Aktion lief am 18. Oktober 2021 an.</div>"
+                    "<p>Datum: 03.11.2021 Autor: P. M.</p>")
+    assert md.page_text_date(html) == "2021-11-03"
+    assert md.page_text_date(page("", "<p>No date at all.</p>")) is None
+    assert md.page_text_date(page("", "<p>Datum: 03.11.2099</p>"), max_date="2030-12-31") is None
+    assert md.page_text_date("") is None
+
+
+def test_page_date_is_the_last_resort_of_pick_published():
+    scan = md.scan_html(page("", "<p>Info 21.01.2022</p><h1>Report</h1>"))
+    assert scan["page_date"] is None                       # the caller fills it in, on dateless pages only
+    scan["page_date"] = "2022-01-21"
+    assert md.pick_published(scan, None) == "2022-01-21"
+    assert md.pick_published(scan, "2022-01-20") == "2022-01-20"          # any other date comes first

@@ -24,7 +24,8 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
   date meta tags > trafilatura's (htmldate) date > the date under the headline, except that a structured
   date written in UTC near midnight, one day away from htmldate's (or the headline's), gives way to it;
   unless JSON-LD and the meta tags agree, an earlier date under the headline (the original publication)
-  beats a single structured date, and any date under the headline beats htmldate's alone;
+  beats a single structured date, and any date under the headline beats htmldate's alone; with no date
+  at all, the first date line of the visible text (``page_date``, :func:`page_text_date`, set by the caller);
   :func:`fallback_date`
   (htmldate's extensive search, no copyright years) is the caller's last resort.
 
@@ -331,16 +332,16 @@ _IN_ATTRIBUTE = re.compile(r"""=\s*["']?[^"'\s]*$|["']\s*:\s*["'][^"'\s]*$|\(@\w
 _TIME_AFTER = re.compile(r"^\W{0,3}(?:um|at|à|a las|alle|om|kl\.?)?\s*\d{1,2}[:.h]\d{2}\b", re.I)
 
 
-def _date_candidates(text: str, day_first: bool) -> List[tuple]:
+def _date_candidates(text: str, day_first: bool, lo: int = 0, hi: Optional[int] = None) -> List[tuple]:
     """All explicit dates in ``text`` (the plain-text path's patterns, en/de/fr/es/it month names) ->
     [(start, end, "YYYY-MM-DD")] in text order, overlapping matches dropped. An ambiguous "03/05/2022" is read
     day first when ``day_first`` (the page's language writes it so), else month first; a first number over 12
-    is always the day."""
+    is always the day. ``lo``/``hi``: only matches within ``text[lo:hi]``."""
     from transforms.extract import _DATE_PATTERNS, _MONTHS as _TEXT_MONTHS, _valid_date
 
     found = []
     for rx, kind in _DATE_PATTERNS:
-        for m in rx.finditer(text):
+        for m in rx.finditer(text, lo, len(text) if hi is None else hi):
             a, b, c = m.groups()
             if kind == "ymd":
                 iso = _valid_date(int(a), int(b), int(c))
@@ -422,15 +423,45 @@ def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
     return None
 
 
+PAGE_DATE_CHARS = 400_000   # characters of the page (from <body> on) searched by :func:`page_text_date`
+_BODY_START = re.compile(r"<body\b", re.I)
+_NAV_RE = re.compile(r"<(nav|footer|select)\b.*?</\1\s*>", re.I | re.S)
+
+
+def page_text_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
+    """The first date line anywhere in the visible text of the page (from ``<body>`` on, the first
+    :data:`PAGE_DATE_CHARS` characters; scripts, styles, ``<nav>``, ``<footer>`` and ``<select>`` removed;
+    dates in running text or captions passed over as in :func:`headline_date`): the date of a page whose
+    date stands above its headline, far below it ("Datum: 03.11.2021" after the teaser) or that has no
+    ``<h1>``. Only a last resort, for pages with no other date. None when absent or outside
+    ``[MIN_DATE, max_date]``."""
+    m = _BODY_START.search(page, 0, PAGE_DATE_CHARS)
+    begin = m.start() if m else 0
+    chunk = _NAV_RE.sub(" ", _SCRIPT_RE.sub(" ", page[begin:begin + PAGE_DATE_CHARS]))
+    text = clean_text(_QUOTED_TAG_RE.sub(" ", chunk))
+    if not text:
+        return None
+    day_first = _day_first(page)
+    for lo in range(0, len(text), 4000):   # window by window: the first date is usually near the top
+        for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + 4040)):
+            if start >= lo + 4000:
+                break
+            if not _in_running_text(text, start, end):
+                return d if MIN_DATE <= d <= max_date else None
+    return None
+
+
 # ---------------------------------------------------------------------------------------------- scan, pick
 
 def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
-    """One page -> {"ld_headline", "ld_published", "meta_published", "og_title", "page_title", "h1"} plus
+    """One page -> {"ld_headline", "ld_published", "meta_published", "og_title", "page_title", "h1",
+    "headline_date", "page_date" (None here: :func:`page_text_date` is the caller's, for dateless pages)} plus
     "ld_published_edge"/"meta_published_edge" (:func:`utc_edge` of the raw value); picklable, None/[]/False
     where absent. Regular expressions over bounded parts of the page only."""
     if not page:
         return {"ld_headline": None, "ld_published": None, "ld_published_edge": False, "meta_published": None,
-                "meta_published_edge": False, "og_title": None, "page_title": None, "h1": [], "headline_date": None}
+                "meta_published_edge": False, "og_title": None, "page_title": None, "h1": [], "headline_date": None,
+                "page_date": None}
     ld = json_ld_article(json_ld_objects(page), max_date)
     meta = meta_tags(page)
     meta_date, meta_edge = _meta_published(meta, max_date)
@@ -443,7 +474,8 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
             break
     return {"ld_headline": ld["headline"], "ld_published": ld["published"], "ld_published_edge": ld["edge"],
             "meta_published": meta_date, "meta_published_edge": meta_edge, "og_title": og,
-            "page_title": page_title, "h1": h1_texts(page), "headline_date": headline_date(page, max_date)}
+            "page_title": page_title, "h1": h1_texts(page), "headline_date": headline_date(page, max_date),
+            "page_date": None}   # filled in by the caller (transforms.extract) on pages with no other date
 
 
 def _plausible_title(t: Optional[str]) -> bool:
@@ -547,7 +579,7 @@ def _by_precedence(scan: Dict[str, Any], other: Optional[str], shown: Optional[s
                     if near and _one_day_apart(d, near):
                         return near
             return d
-    return other or shown
+    return other or shown or scan.get("page_date")
 
 
 def fallback_date(page: str, url: Optional[str], max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
