@@ -120,6 +120,14 @@ def test_html_site_falls_back_to_hostname(cfg):
     assert out["published"] is None  # no date anywhere: never today's date
 
 
+def test_html_date_line_above_the_headline_when_nothing_else_dates_the_page(cfg):
+    page = ("<html><head><title>A story</title></head><body><p class='kicker'>Info 21.01.2022</p>"
+            "<h1>Riverton budget approved</h1><article>" + "".join(f"<p>{p}</p>" for p in PARAS)
+            + "</article></body></html>")
+    out = Extract(cfg)(rec(page))
+    assert out["published"] == "2022-01-21"
+
+
 def test_html_without_date_is_null_not_today(cfg):
     page = ("<html><head><title>A story</title></head><body><article>"
             + "".join(f"<p>{p}</p>" for p in PARAS) + "<p>© 2023 Example</p></article></body></html>")
@@ -549,7 +557,8 @@ def test_html_structured_date_after_max_date_ignored(cfg):
 
 
 def test_html_date_fallback_search_switch(cfg):
-    top = "<p>Posted on 12 March 2021</p>"
+    # a date in running text only: passed over by the visible-text date line search, found by htmldate's
+    top = "<p>The ferry left on 12 March 2021 from the pier.</p>"
     c = copy.deepcopy(cfg)
     c["extract"]["date_fallback_search"] = True
     out = Extract(c)(rec(_news_page("<title>A story</title>", top)))

@@ -292,7 +292,96 @@ def test_utc_edge_date_gives_way_to_the_local_day_under_the_headline():
     html = page('<meta property="article:published_time" content="2022-05-04T02:00:00Z">',
                 "<h1>Election debate</h1><p>3 May 2022</p>")
     assert md.pick_published(md.scan_html(html), None) == "2022-05-03"
-    # not near midnight: the structured day stands
-    html = page('<meta property="article:published_time" content="2022-05-04T12:00:00Z">',
+    # not near midnight, JSON-LD and the meta tag agreeing: the structured day stands (a single structured date
+    # gives way to an earlier by-line date: test_pick_published_by_line_against_a_single_machine_date)
+    html = page('<meta property="article:published_time" content="2022-05-04T12:00:00Z">'
+                + ld({"@type": "NewsArticle", "datePublished": "2022-05-04T12:00:00Z"}),
                 "<h1>Election debate</h1><p>3 May 2022</p>")
     assert md.pick_published(md.scan_html(html), None) == "2022-05-04"
+
+
+def test_headline_date_ignores_dates_in_tag_attributes():
+    # a class holding ">" (utility-CSS selectors) must not end the tag early: the image URL's date is no by-line
+    html = page("", '<h1>Bridge reopens</h1><img class="[&>p]:mb-7" src="/img/2019/04/04/bridge.jpg">'
+                    "<p>12.05.2021</p>")
+    assert md.headline_date(html) == "2021-05-12"
+    # nor a JSON value left over from broken markup
+    html = page("", '<h1>Live</h1><div data-json="{"created":"2024-08-05T10:31:29Z"}">x</div><p>4 August 2024</p>')
+    assert md.headline_date(html) == "2024-08-04"
+
+
+def test_headline_date_is_the_first_in_the_text_whatever_its_form():
+    html = page("", "<h1>Accident</h1><p>1. November 2023</p><p>Police: at 31.10.2023, 23:40 a car hit ...</p>")
+    assert md.headline_date(html) == "2023-11-01"
+
+
+def test_headline_date_passes_over_running_text_and_captions():
+    html = page("", "<h1>Centre opens</h1><p>Das Zentrum wurde am 18. Oktober 2021 eröffnet.</p>"
+                    "<p class='date'>20.10.2021</p>")
+    assert md.headline_date(html) == "2021-10-20"
+    html = page("", "<h1>Troops</h1><p>Soldaten im Einsatz (Kundus, 6.12.2010)</p><p>25.04.2024</p>")
+    assert md.headline_date(html) == "2024-04-25"
+    html = page("", "<h1>Ferry</h1><p>A ferry April 24, 2023 in this picture.</p><p>Reuters, May 2, 2023</p>")
+    assert md.headline_date(html) == "2023-05-02"
+    html = page("", "<h1>Stories</h1><p>— Someone (@someone) November 3, 2023</p><p>06.11.2023</p>")
+    assert md.headline_date(html) == "2023-11-06"
+    html = page("", "<h1>Meetup</h1><p>Der nächste Stammtisch findet am Mi. 5. Februar 2020 statt</p><p>29.01.2020</p>")
+    assert md.headline_date(html) == "2020-01-29"
+    # labelled date lines and time stamps stay date lines, with or without a preposition
+    assert md.headline_date(page("", "<h1>H</h1><p>Pressemitteilung vom 20.01.2022</p>")) == "2022-01-20"
+    assert md.headline_date(page("", "<h1>H</h1><p>Publicado el 03/05/2022</p>")) == "2022-03-05"
+    assert md.headline_date(page("", "<h1>H</h1><p>wurde am 19. Mai 2010 um 23:03 Uhr gepostet</p>")) == "2010-05-19"
+
+
+def test_headline_date_not_taken_from_the_headline_itself():
+    html = page("", "<h1>Results: junior relay, 19.5.2007</h1><p>by Marc S. | 20. Mai 2007</p>")
+    assert md.headline_date(html) == "2007-05-20"
+
+
+def test_headline_date_slash_order_follows_the_page_language():
+    body = "<body><h1>Budget vote</h1><p>03/05/2022 20:36</p></body></html>"
+    assert md.headline_date('<html lang="pt-BR"><head></head>' + body) == "2022-05-03"
+    assert md.headline_date('<html lang="en-GB"><head></head>' + body) == "2022-05-03"
+    assert md.headline_date('<html lang="en-US"><head></head>' + body) == "2022-03-05"
+    assert md.headline_date("<html><head></head>" + body) == "2022-03-05"          # unknown: month first
+    assert md.headline_date('<html lang="de"><head></head><body><h1>B</h1><p>17/02/2022</p></body></html>') == "2022-02-17"
+
+
+def test_pick_published_by_line_against_a_single_machine_date():
+    meta = '<meta property="article:published_time" content="2021-10-15">'
+    # an earlier by-line date is the original publication: the single meta tag carries a later one
+    earlier = md.scan_html(page(meta, "<h1>New president</h1><p>Erschienen am: 13.10.2021</p>"))
+    assert md.pick_published(earlier, "2021-10-15") == "2021-10-13"
+    # a later by-line date (an update) does not replace it
+    later = md.scan_html(page(meta, "<h1>New president</h1><p>Updated 20.10.2021</p>"))
+    assert md.pick_published(later, "2021-10-15") == "2021-10-15"
+    # JSON-LD and the meta tag agree: they stand against any by-line date
+    both = md.scan_html(page(meta + ld({"@type": "NewsArticle", "datePublished": "2021-10-15T10:00:00+02:00"}),
+                             "<h1>New president</h1><p>13.10.2021</p>"))
+    assert md.pick_published(both, "2021-10-15") == "2021-10-15"
+    # htmldate's guess alone gives way to the by-line, earlier or later
+    bare = md.scan_html(page("", "<h1>Puberty</h1><p>Familie 17.02.2022</p>"))
+    assert md.pick_published(bare, "2022-02-09") == "2022-02-17"
+
+
+def test_page_text_date_first_date_line_of_the_visible_text():
+    # the date above the headline, with a menu, a script and a footer holding other dates
+    html = page("<script>var built = '2019-01-01';</script>",
+                "<nav>Archiv 12.03.2020</nav><p class='kicker'>Info 21.01.2022</p><h1>Annual report</h1>"
+                "<p>Die Messreihe begann am 3. März 1998 und ...</p><footer>Stand 01.02.2023</footer>")
+    assert md.page_text_date(html) == "2022-01-21"
+    # no <h1>, the date far down the page after running text that names another one
+    html = page("", "<div>" + "Teaser words. " * 400 + "Die Aktion lief am 18. Oktober 2021 an.</div>"
+                    "<p>Datum: 03.11.2021 Autor: P. M.</p>")
+    assert md.page_text_date(html) == "2021-11-03"
+    assert md.page_text_date(page("", "<p>No date at all.</p>")) is None
+    assert md.page_text_date(page("", "<p>Datum: 03.11.2099</p>"), max_date="2030-12-31") is None
+    assert md.page_text_date("") is None
+
+
+def test_page_date_is_the_last_resort_of_pick_published():
+    scan = md.scan_html(page("", "<p>Info 21.01.2022</p><h1>Report</h1>"))
+    assert scan["page_date"] is None                       # the caller fills it in, on dateless pages only
+    scan["page_date"] = "2022-01-21"
+    assert md.pick_published(scan, None) == "2022-01-21"
+    assert md.pick_published(scan, "2022-01-20") == "2022-01-20"          # any other date comes first

@@ -98,9 +98,12 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     max_date = opts.get("max_date") or metadata.DEFAULT_MAX_DATE
     # the page's own structured metadata (JSON-LD, meta tags, <h1>): a regex scan, no second parse
     scan = metadata.scan_html(raw, max_date)
+    if not (doc.date or scan["ld_published"] or scan["meta_published"] or scan["headline_date"]):
+        # no date in the markup nor under the headline: the first date line of the visible text (regex only)
+        scan["page_date"] = metadata.page_text_date(raw, max_date)
     fallback = None
     if (opts.get("date_fallback_search") and not opts.get("extensive_date_search") and not doc.date
-            and not scan["ld_published"] and not scan["meta_published"]):
+            and not scan["ld_published"] and not scan["meta_published"] and not scan.get("page_date")):
         fallback = metadata.fallback_date(raw, url, max_date)
     return {
         "text": doc.text or "",
@@ -970,8 +973,9 @@ class Extract:
         against the page's <title> (:meth:`_check_against_page_title`); trafilatura's site name is not used
         for stripping when it was taken from the title itself. Published = (:func:`metadata.pick_published`)
         JSON-LD article date > date meta tags > htmldate's date > the date under the headline, a
-        disagreement settled by the date under the headline > (``extract.date_fallback_search``) htmldate's
-        extensive search, all within [MIN_DATE, ``extract.max_date``]."""
+        disagreement settled by the date under the headline > the first date line of the page's visible
+        text (:func:`metadata.page_text_date`, on pages with no other date) > (``extract.date_fallback_search``)
+        htmldate's extensive search, all within [MIN_DATE, ``extract.max_date``]."""
         from transforms import metadata
 
         scan = res.get("scan") or {}
