@@ -636,3 +636,20 @@ def test_literal_prefilter_never_hides_a_match(bp):
                     matched += 1
                     assert lit is None or lit in low, (rx.pattern, s, lit)
     assert matched > 20
+
+
+def test_line_patterns_keep_word_limits_and_reason_order(tmp_path):
+    (tmp_path / "bp.yaml").write_text(
+        "reasons:\n"
+        "  ad:\n    line:\n      patterns:\n        - {regex: 'sponsored', max_words: 3}\n"
+        "  promo:\n    line:\n      patterns:\n        - {regex: 'sponsored|offer', max_words: 8}\n"
+        "  caption:\n    line:\n      patterns:\n        - {regex: '^(.{10,80}?)\\s+\\1$', max_words: 30}\n")
+    (tmp_path / "c.yaml").write_text("boilerplate:\n  patterns_file: bp.yaml\n")
+    b = Boilerplate(load_config(str(tmp_path / "c.yaml")))
+    assert b.line_reason("Sponsored content here", 3) == "ad"            # the first reason that matches
+    assert b.line_reason("Sponsored content here and more", 5) == "promo"  # over ad's limit, within promo's
+    assert b.line_reason("A special offer for you today only", 7) == "promo"
+    assert b.line_reason("A sponsored walk along the river for the charity", 9) is None  # over both limits
+    # a back-reference pattern (no literal to prefilter on) still matches
+    assert b.line_reason("Firefighters at the scene Firefighters at the scene", 8) == "caption"
+    assert b.line_reason("Sponsored content here", 3) == "ad"  # cached per word count: same answer again

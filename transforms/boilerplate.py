@@ -184,6 +184,7 @@ class Boilerplate:
         self.thread_after = _compile_list(ct.get("after"), int(ct.get("max_words", 20)), "comment_threads.after")
         self.thread_before = _compile_list(ct.get("before"), int(ct.get("max_words", 20)),
                                            "comment_threads.before")
+        self._by_wc: Dict[int, List[Tuple[str, re.Pattern, Optional[str]]]] = {}
         # plain-text dumps (transforms/textdump.py), settings under boilerplate.plain_text
         self.plain_text = dict(bc.get("plain_text") or {})
         self.plain_text["keep_comments"] = bool((cfg.get("extract") or {}).get("include_comments", False))
@@ -213,10 +214,19 @@ class Boilerplate:
                 return reason
         return None
 
+    def _line_patterns(self, wc: int) -> List[Tuple[str, "re.Pattern", Optional[str]]]:
+        """The line patterns that admit ``wc`` words, flattened in reason order: (reason, regex, literal)."""
+        got = self._by_wc.get(wc)
+        if got is None:
+            got = [(reason, rx, lit) for reason, pats in self.lines for rx, mw, lit in pats if wc <= mw]
+            if len(self._by_wc) < 4096:
+                self._by_wc[wc] = got
+        return got
+
     def line_reason(self, s: str, wc: int) -> Optional[str]:
         low = fold(s)
-        for reason, pats in self.lines:
-            if self._match(pats, s, wc, low):
+        for reason, rx, lit in self._line_patterns(wc):
+            if (lit is None or lit in low) and rx.search(s):
                 return reason
         if self.item_sep is not None and self._is_item_list(s):
             return "tags"
