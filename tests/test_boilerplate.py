@@ -596,3 +596,31 @@ def test_affiliate_disclosure_line_goes_but_a_long_paragraph_about_it_stays(bp):
     text, info = run(bp, P1, short, long_para, P2)
     assert short not in text and info["reasons"].get("ad") == 1
     assert long_para in text
+
+
+EXTRA = [
+    "Bus drivers in the southern depots said the new timetable would give them longer breaks between shifts, "
+    "which the union had demanded for years in talks with the transport company.",
+    "Shop owners on the high street welcomed the plan and said more trams would bring back customers who had "
+    "started driving to the retail park outside town during the past decade.",
+    "The opposition announced that it would ask the regional audit office to review the cost estimates before "
+    "the first construction contracts are signed in the autumn of next year.",
+]
+
+
+def test_story_block_repeated_by_the_page_templates_keeps_its_first_copy(bp):
+    block = [P1, P2, P3] + EXTRA
+    text, info = run(bp, *block, "Most popular", *block, *block)
+    assert all(text.count(p) == 1 for p in block)
+    assert info["reasons"].get("duplicate") == 2 * len(block)
+    # two copies stay: a page may really show the story twice
+    text, info = run(bp, *block, *block)
+    assert all(text.count(p) == 2 for p in block) and "duplicate" not in info["reasons"]
+
+
+def test_a_single_repeated_paragraph_stays(bp):
+    # an interview's recurring question, a recipe's repeated step: each copy stays
+    question = ("Which dish from your childhood would you still cook for friends today, and what do you change "
+                "about it when you make it in your own kitchen?")
+    text, info = run(bp, question, P1, question, P2, question, P3, question, *EXTRA)
+    assert text.count(question) == 4 and "duplicate" not in info["reasons"]
