@@ -624,3 +624,22 @@ def test_a_single_repeated_paragraph_stays(bp):
                 "about it when you make it in your own kitchen?")
     text, info = run(bp, question, P1, question, P2, question, P3, question, *EXTRA)
     assert text.count(question) == 4 and "duplicate" not in info["reasons"]
+
+
+def test_follow_us_on_two_networks_and_a_long_newsletter_prompt(bp):
+    bio = ("Ann Lee's book about the northern coast is out now. Follow her on Twitter @annlee. "
+           "Follow us on Twitter @CoastNews or Facebook.")
+    prompt = ("There's plenty more where that came from. Sign up for The Harbour Morning Digest today to get "
+              "the free daily newsletter delivered to your inbox.")
+    real = ("Her followers on Twitter and Facebook asked the council to publish the ferry timetable before the "
+            "newsletter of the harbour office went out.")
+    text, info = run(bp, P1, real, bio, prompt, P2)
+    assert bio not in text and prompt not in text
+    assert real in text and info["reasons"].get("promo", 0) + info["reasons"].get("newsletter", 0) == 2
+
+
+def test_bare_weekday_date_line_removed(bp):
+    line = "sexta-feira, 22 de outubro de 2010 às 20:13"
+    real = "Na sexta-feira, 22 de outubro de 2010, a câmara aprovou o novo horário dos elétricos."
+    text, info = run(bp, P1, line, real, P2)
+    assert line not in text and real in text and info["reasons"].get("metadata") == 1
