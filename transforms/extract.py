@@ -165,10 +165,12 @@ def _pruned_tree(raw: str, tokens) -> Any:
 # ("<p><a>Other headline</a></p>", "<li><a>..</a></li>") and headings inside a link (a teaser card:
 # "<a href=..><img><h3>Other headline</h3></a>"); a heading that holds a link ("<h3><a>Product</a></h3>") is
 # not one. XPath: libxml2 does the walking and the string compare; Python only sees the few matches.
-_LINK_ONLY = ("//*[self::p or self::li][not(ancestor::td)][count(.//a) = 1]"
-              "[normalize-space(.) = normalize-space(.//a)]")
-_CARD_HEADINGS = "//a//*[self::h2 or self::h3 or self::h4 or self::h5]"
+_LINK_ONLY_P = "//p[count(.//a) = 1][not(ancestor::td)][normalize-space(.) = normalize-space(.//a)]"
 _LINK_LIST_MAX_ITEMS = 4
+# items of short lists only (the cheap sibling count first: menus have many items)
+_LINK_ONLY_LI = ("//li[count(../*) <= %d][count(.//a) = 1][not(ancestor::td)]"
+                 "[normalize-space(.) = normalize-space(.//a)]" % _LINK_LIST_MAX_ITEMS)
+_CARD_HEADINGS = "//a//*[self::h2 or self::h3 or self::h4 or self::h5]"
 _ALT_TEXTS = "//img/@alt"
 _WS = re.compile(r"\s+")
 _LIST_BULLET = re.compile(r"^- ")  # trafilatura writes a list item as "- text"
@@ -176,7 +178,7 @@ _LIST_BULLET = re.compile(r"^- ")  # trafilatura writes a list item as "- text"
 
 def _drop_link_blocks(tree, min_words: int) -> None:
     """Removes recirculation teasers of at least ``min_words`` words from the tree (their tail text stays):
-    headings inside a link (:data:`_CARD_HEADINGS`); link-only paragraphs (:data:`_LINK_ONLY`) in capitals
+    headings inside a link (:data:`_CARD_HEADINGS`); link-only paragraphs (:data:`_LINK_ONLY_P`) in capitals
     ("<p><a>MAYOR OPENS NEW LIBRARY</a></p>") or next to another one (a run of teasers); link-only items of a
     short list (at most :data:`_LINK_LIST_MAX_ITEMS` items, all of them link-only: "Related" links under the
     story). A single link-only paragraph in mixed case ("Storm prompts airlines to relax travel policies")
@@ -186,7 +188,7 @@ def _drop_link_blocks(tree, min_words: int) -> None:
         return len(el.text_content().split()) >= min_words
 
     doomed = [el for el in tree.xpath(_CARD_HEADINGS) if long_enough(el)]
-    links = tree.xpath(_LINK_ONLY)
+    links = tree.xpath(_LINK_ONLY_P) + tree.xpath(_LINK_ONLY_LI)
     only = set(links)
     for el in links:
         if not long_enough(el):
