@@ -653,3 +653,50 @@ def test_line_patterns_keep_word_limits_and_reason_order(tmp_path):
     # a back-reference pattern (no literal to prefilter on) still matches
     assert b.line_reason("Firefighters at the scene Firefighters at the scene", 8) == "caption"
     assert b.line_reason("Sponsored content here", 3) == "ad"  # cached per word count: same answer again
+
+
+EXTRA = [
+    "Bus drivers in the southern depots said the new timetable would give them longer breaks between shifts, "
+    "which the union had demanded for years in talks with the transport company.",
+    "Shop owners on the high street welcomed the plan and said more trams would bring back customers who had "
+    "started driving to the retail park outside town during the past decade.",
+    "The opposition announced that it would ask the regional audit office to review the cost estimates before "
+    "the first construction contracts are signed in the autumn of next year.",
+]
+
+
+def test_story_block_repeated_by_the_page_templates_keeps_its_first_copy(bp):
+    block = [P1, P2, P3] + EXTRA
+    text, info = run(bp, *block, "Most popular", *block, *block)
+    assert all(text.count(p) == 1 for p in block)
+    assert info["reasons"].get("duplicate") == 2 * len(block)
+    # two copies stay: a page may really show the story twice
+    text, info = run(bp, *block, *block)
+    assert all(text.count(p) == 2 for p in block) and "duplicate" not in info["reasons"]
+
+
+def test_a_single_repeated_paragraph_stays(bp):
+    # an interview's recurring question, a recipe's repeated step: each copy stays
+    question = ("Which dish from your childhood would you still cook for friends today, and what do you change "
+                "about it when you make it in your own kitchen?")
+    text, info = run(bp, question, P1, question, P2, question, P3, question, *EXTRA)
+    assert text.count(question) == 4 and "duplicate" not in info["reasons"]
+
+
+def test_follow_us_on_two_networks_and_a_long_newsletter_prompt(bp):
+    bio = ("Ann Lee's book about the northern coast is out now. Follow her on Twitter @annlee. "
+           "Follow us on Twitter @CoastNews or Facebook.")
+    prompt = ("There's plenty more where that came from. Sign up for The Harbour Morning Digest today to get "
+              "the free daily newsletter delivered to your inbox.")
+    real = ("Her followers on Twitter and Facebook asked the council to publish the ferry timetable before the "
+            "newsletter of the harbour office went out.")
+    text, info = run(bp, P1, real, bio, prompt, P2)
+    assert bio not in text and prompt not in text
+    assert real in text and info["reasons"].get("promo", 0) + info["reasons"].get("newsletter", 0) == 2
+
+
+def test_bare_weekday_date_line_removed(bp):
+    line = "sexta-feira, 22 de outubro de 2010 às 20:13"
+    real = "Na sexta-feira, 22 de outubro de 2010, a câmara aprovou o novo horário dos elétricos."
+    text, info = run(bp, P1, line, real, P2)
+    assert line not in text and real in text and info["reasons"].get("metadata") == 1

@@ -613,6 +613,77 @@ def test_pruning_matches_class_and_id_in_any_case_and_leaves_other_pages_alone()
     assert "Gone trending teaser" in text and "Gone read next teaser" in text and "var trending" in text
 
 
+def _with_blocks(*blocks):
+    """HTML with ``blocks`` inserted between the second and the third paragraph of the article."""
+    return HTML.replace(f"<p>{PARAS[2]}</p>", "\n".join(blocks) + f"\n<p>{PARAS[2]}</p>")
+
+
+def test_html_link_only_teasers_dropped(cfg):
+    page = _with_blocks(
+        '<p><strong><a href="/news/other">MAYOR OPENS NEW LIBRARY IN THE NORTHERN DISTRICT</a></strong></p>',
+        '<p><a href="/news/d">Ferry timetable changes for the winter season</a></p>'
+        '<p><a href="/news/e">Police close the old bridge for repair works</a></p>',
+        '<a href="/news/c"><img src="c.jpg"><h3>Ten photos of the spring flower market</h3></a>',
+        # the article's own: a paragraph with a link inside it, a heading that holds a link (a product), a
+        # single link-only paragraph in mixed case
+        '<p>The <a href="/docs/budget.pdf">full budget document</a> lists every new tram stop and bus route.</p>',
+        '<h3><a href="/shop/1">Riverton Folding City Bike Model Seven</a></h3>',
+        '<p><a href="/docs/fares.pdf">Download the complete table of the new student fares</a></p>')
+    out = Extract(cfg)(rec(page))["text"]
+    for teaser in ("MAYOR OPENS NEW LIBRARY", "Ferry timetable", "Police close", "spring flower market"):
+        assert teaser not in out
+    assert "The full budget document lists every new tram stop and bus route." in out
+    assert "Riverton Folding City Bike Model Seven" in out
+    assert "Download the complete table of the new student fares" in out
+    assert all(p in out for p in PARAS)
+    c = copy.deepcopy(cfg)
+    c["extract"]["drop_link_blocks"] = False
+    assert "MAYOR OPENS NEW LIBRARY" in Extract(c)(rec(page))["text"]
+
+
+RELATED = ["Harbour cranes return after a decade of repairs", "Tram drivers vote to accept the new pay offer",
+           "Regional transport authority publishes its annual report", "Cycling routes of the northern districts",
+           "Timetables of all tram and bus lines"]
+
+
+def _link_list(items):
+    return "<ul>" + "".join(f'<li><a href="https://www.riverton-gazette.example/news/{i}">{t}</a></li>'
+                            for i, t in enumerate(items)) + "</ul>"
+
+
+def test_html_short_list_of_related_links_dropped(cfg):
+    page = _with_blocks(_link_list(RELATED[:3]))
+    out = Extract(cfg)(rec(page))["text"]
+    assert not any(t in out for t in RELATED[:3]) and all(p in out for p in PARAS)
+    c = copy.deepcopy(cfg)
+    c["extract"]["drop_link_blocks"] = False
+    assert all(t in Extract(c)(rec(page))["text"] for t in RELATED[:3])
+
+
+def test_long_list_of_links_stays_in_the_tree():
+    # a page of resources (more than a few items, all links) is left to trafilatura; a short one goes
+    from lxml import html as lh
+
+    tree = lh.fromstring("<html><body><div>" + _link_list(RELATED) + "</div><div>" + _link_list(RELATED[:2])
+                         + "</div></body></html>")
+    ex_mod._drop_link_blocks(tree, 4)
+    lists = tree.xpath("//ul")
+    assert [len(ul) for ul in lists] == [5, 0]
+
+
+def test_html_alt_text_caption_dropped(cfg):
+    page = _with_blocks(
+        '<div class="article-img"><img src="tram.jpg" alt="The new tram line runs past the central station"></div>'
+        '<p>The new tram line runs past the central station</p>',
+        '<p>The new tram line runs past the central station every ten minutes from six in the morning.</p>')
+    out = Extract(cfg)(rec(page))["text"]
+    assert "The new tram line runs past the central station\n" not in out + "\n"
+    assert "The new tram line runs past the central station every ten minutes from six in the morning." in out
+    c = copy.deepcopy(cfg)
+    c["extract"]["drop_alt_captions"] = False
+    assert "The new tram line runs past the central station\n" in Extract(c)(rec(page))["text"] + "\n"
+
+
 def test_signal_limit_survives_a_swallowed_alarm():
     # a C library calling back into Python can swallow the first timeout; the alarm rings again, and the
     # previous handler and timer are restored afterwards

@@ -188,6 +188,10 @@ class Boilerplate:
         # plain-text dumps (transforms/textdump.py), settings under boilerplate.plain_text
         self.plain_text = dict(bc.get("plain_text") or {})
         self.plain_text["keep_comments"] = bool((cfg.get("extract") or {}).get("include_comments", False))
+        dp = pats.get("duplicates") or {}
+        self.dup_min_words = int(dp.get("min_words", 8))
+        self.dup_min_lines = int(dp.get("min_lines", 0))
+        self.dup_min_copies = max(2, int(dp.get("min_copies", 3)))
         tl = pats.get("teaser_lists") or {}
         self.teaser_min_items = int(tl.get("min_items", 0))
         self.teaser_min_words = int(tl.get("min_words", 9))
@@ -307,6 +311,39 @@ class Boilerplate:
             for k in run:
                 items[k][4] = "link_list"
 
+    def _duplicates(self, items: List[List[Any]]) -> None:
+        """A page whose templates repeat the story block: a run of ``duplicates.min_lines`` consecutive long
+        lines (at least ``duplicates.min_words`` words each; shorter lines between them are skipped) found
+        word for word ``duplicates.min_copies`` times or more (copies not overlapping) loses all copies but the
+        first, as `duplicate` (with the short lines inside a removed run that repeat earlier lines too). Two
+        copies stay: a page may really show a story twice (a teaser of the whole text above it). A single
+        repeated line (an interview's recurring question, a meal plan's "Portion: 1 cup ...") stays."""
+        if self.dup_min_lines <= 0:
+            return
+        longs = [k for k, it in enumerate(items) if it[4] is None and it[3] >= self.dup_min_words]
+        keys = [items[k][2].lower() for k in longs]
+        w = self.dup_min_lines
+        starts: Dict[Tuple[str, ...], List[int]] = {}
+        for i in range(len(keys) - w + 1):
+            at = starts.setdefault(tuple(keys[i:i + w]), [])
+            if not at or at[-1] + w <= i:  # copies that do not overlap
+                at.append(i)
+        doomed = set()
+        for at in starts.values():
+            if len(at) >= self.dup_min_copies:
+                for i in at[1:]:
+                    doomed.update(range(i, i + w))
+        if not doomed:
+            return
+        earlier = {items[k][2].lower() for k in range(longs[min(doomed)])}
+        for i in sorted(doomed):
+            items[longs[i]][4] = "duplicate"
+            # short lines inside the repeated run that also repeat an earlier line
+            if i + 1 in doomed:
+                for k in range(longs[i] + 1, longs[i + 1]):
+                    if items[k][4] is None and items[k][2].lower() in earlier:
+                        items[k][4] = "duplicate"
+
     def _comment_threads(self, items: List[List[Any]]) -> None:
         """A user comment thread left in the text: at least ``min_signatures`` comment signature lines
         ("Posted by: Ann at May 2, 2012 9:01 AM" after each comment, or "Ann says:" before it). Removed as
@@ -387,6 +424,7 @@ class Boilerplate:
                         elif reason is None:
                             block = None
                 items.append([pi, line, s, wc, reason])
+        self._duplicates(items)
         self._comment_threads(items)
         if fmt not in ("text", "markdown"):
             self._teaser_tail(items)

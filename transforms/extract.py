@@ -3,7 +3,9 @@
 * HTML is parsed once (trafilatura's loader); page widgets that trafilatura's own lists do not name (hover
   cards, tooltips, recirculation boxes: class or id matching ``extract.prune_tokens``; links never) are
   removed from the tree (:func:`_pruned_tree`), which then goes through trafilatura (``bare_extraction``,
-  metadata on, no network, no cross-document dedup).
+  metadata on, no network, no cross-document dedup). Recirculation teasers trafilatura keeps inside the
+  article are removed from the tree first (``extract.drop_link_blocks``: :func:`_drop_link_blocks`), and
+  paragraphs equal to an image's alt text (its caption, ``extract.drop_alt_captions``) from its text.
   Its text has one paragraph a line; the stage joins them with one blank line. A first paragraph equal to
   the title is dropped (the title has its own field), as for text/markdown below. Tables are kept by default
   (``extract.include_tables``, trafilatura's own default). The site name that a page's <title> adds at
@@ -70,10 +72,16 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
 
     page = raw
     prune = opts.get("prune_tokens")
-    if prune:
-        page = _pruned_tree(raw, prune)
+    drop: List[str] = []
+    if prune or opts.get("drop_link_blocks") or opts.get("drop_alt_captions"):
+        page = _pruned_tree(raw, prune or ())
         if page is None:  # trafilatura's loader refused the page: bare_extraction would find nothing either
             return None
+        # before trafilatura, which cleans the tree in place
+        if opts.get("drop_link_blocks"):
+            _drop_link_blocks(page, int(opts.get("link_block_min_words", 4)))
+        if opts.get("drop_alt_captions"):
+            drop = _alt_captions(page, int(opts.get("alt_caption_min_words", 5)))
     doc = trafilatura.bare_extraction(
         page,
         url=url or None,
@@ -116,6 +124,7 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
         "url": doc.url,
         "scan": scan,
         "date_fallback": fallback,
+        "drop": drop,
     }
 
 
@@ -146,10 +155,12 @@ def _pruned_tree(raw: str, tokens) -> Any:
     from trafilatura.utils import load_html
 
     global _ATTR_VALUES
-    rx, low = _prune_regex(tokens)
     tree = load_html(raw)
     if tree is None:
         return None
+    if not tokens:
+        return tree
+    rx, low = _prune_regex(tokens)
     if _ATTR_VALUES is None:
         from lxml import etree
         _ATTR_VALUES = etree.XPath("//@class|//@id", smart_strings=False)
@@ -179,6 +190,64 @@ def _pruned_tree(raw: str, tokens) -> Any:
         if parent is not None:  # an element inside an already removed one has no parent left in the tree
             el.drop_tree()
     return tree
+
+
+# Recirculation teasers inside the article. Paragraphs and list items whose whole text is one link
+# ("<p><a>Other headline</a></p>", "<li><a>..</a></li>") and headings inside a link (a teaser card:
+# "<a href=..><img><h3>Other headline</h3></a>"); a heading that holds a link ("<h3><a>Product</a></h3>") is
+# not one. XPath: libxml2 does the walking and the string compare; Python only sees the few matches.
+_LINK_ONLY_P = "//p[count(.//a) = 1][not(ancestor::td)][normalize-space(.) = normalize-space(.//a)]"
+_LINK_LIST_MAX_ITEMS = 4
+# items of short lists only (the cheap sibling count first: menus have many items)
+_LINK_ONLY_LI = ("//li[count(../*) <= %d][count(.//a) = 1][not(ancestor::td)]"
+                 "[normalize-space(.) = normalize-space(.//a)]" % _LINK_LIST_MAX_ITEMS)
+_CARD_HEADINGS = "//a//*[self::h2 or self::h3 or self::h4 or self::h5]"
+_ALT_TEXTS = "//img/@alt"
+_WS = re.compile(r"\s+")
+_LIST_BULLET = re.compile(r"^- ")  # trafilatura writes a list item as "- text"
+
+
+def _drop_link_blocks(tree, min_words: int) -> None:
+    """Removes recirculation teasers of at least ``min_words`` words from the tree (their tail text stays):
+    headings inside a link (:data:`_CARD_HEADINGS`); link-only paragraphs (:data:`_LINK_ONLY_P`) in capitals
+    ("<p><a>MAYOR OPENS NEW LIBRARY</a></p>") or next to another one (a run of teasers); link-only items of a
+    short list (at most :data:`_LINK_LIST_MAX_ITEMS` items, all of them link-only: "Related" links under the
+    story). A single link-only paragraph in mixed case ("Storm prompts airlines to relax travel policies")
+    and a long list of links or links in a table cell (a page of resources, an old table layout) are left to
+    trafilatura: evaluation gold often keeps them. A shorter link ("Home", "Full results", a product name) may be the article's."""
+    def long_enough(el):
+        return len(el.text_content().split()) >= min_words
+
+    doomed = [el for el in tree.xpath(_CARD_HEADINGS) if long_enough(el)]
+    links = tree.xpath(_LINK_ONLY_P) + tree.xpath(_LINK_ONLY_LI)
+    only = set(links)
+    for el in links:
+        if not long_enough(el):
+            continue
+        if el.tag == "p":
+            text = el.text_content()
+            prev, nxt = el.getprevious(), el.getnext()
+            if (text.upper() == text and text.lower() != text) or prev in only or nxt in only:
+                doomed.append(el)
+        else:
+            parent = el.getparent()
+            items = [c for c in parent if isinstance(c.tag, str)] if parent is not None else []
+            if len(items) <= _LINK_LIST_MAX_ITEMS and all(c in only for c in items):
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def _alt_captions(tree, min_words: int) -> List[str]:
+    """Image alt texts (whitespace normalised) of at least ``min_words`` words: pages repeat them under the
+    picture as its caption, which trafilatura keeps as a paragraph."""
+    out = set()
+    for alt in tree.xpath(_ALT_TEXTS):
+        t = _WS.sub(" ", alt).strip()
+        if len(t.split()) >= min_words:
+            out.add(t)
+    return sorted(out)
 
 
 def _resolve(target: str):
@@ -922,6 +991,8 @@ class Extract:
             "max_date": ec.get("max_date") or "2100-12-31",
             "date_fallback_search": bool(ec.get("date_fallback_search", False)),
             "prune_tokens": [str(t) for t in (ec.get("prune_tokens") or [])],
+            "drop_link_blocks": bool(ec.get("drop_link_blocks", False)),
+            "drop_alt_captions": bool(ec.get("drop_alt_captions", False)),
         }
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
@@ -1063,6 +1134,9 @@ class Extract:
             paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
             if paras and _norm_cmp(paras[0]) in {_norm_cmp(t) for t in (res["title"], page_title) if t}:
                 paras = paras[1:]
+            if res.get("drop"):
+                drop = set(res["drop"])
+                paras = [p for p in paras if _WS.sub(" ", _LIST_BULLET.sub("", p)).strip() not in drop]
             comments = [ln.strip() for ln in (res.get("comments") or "").split("\n") if ln.strip()]
             text = "\n\n".join(paras + comments)
             found = {
