@@ -492,6 +492,16 @@ def test_clean_title_strips_site_name():
     assert clean_title("Ferry terminal opens", None, None) == "Ferry terminal opens"
 
 
+
+def test_clean_title_counts_unspaced_scripts_by_characters():
+    from transforms.extract import clean_title
+    # Japanese has no spaces: the headline after the site name is long enough although it is one "word"
+    assert clean_title("HARBOUR NEWS|港で新しいフェリーが運航を始めました", "HARBOUR NEWS",
+                       "harbour.example") == "港で新しいフェリーが運航を始めました"
+    assert clean_title("港で新しいフェリーが運航を始めました｜ハーバー新聞", "ハーバー新聞", None) == \
+        "港で新しいフェリーが運航を始めました"
+
+
 # ------------------------------------------------------------------------------------------- HTML metadata choice
 
 def _news_page(head: str, body_top: str = "", paras=PARAS) -> str:

@@ -811,6 +811,15 @@ def _norm_cmp(s: Optional[str]) -> str:
     return re.sub(r"\W+", " ", (s or "").lower()).strip()
 
 
+# scripts written without spaces between words (Chinese, Japanese): a title's size is counted in characters there
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _n_words(s: str) -> int:
+    """Words of a title segment; in Chinese/Japanese text (no spaces) two characters count as one word."""
+    return max(len(s.split()), len(_UNSPACED.findall(s)) // 2)
+
+
 _TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00bb\u203a]\s*|\s+::\s+")
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
@@ -870,16 +879,16 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     for k in range(end - 1, 0, -1):
         if _site_like(segs[k], names):
             cut = k
-        elif end - k > 2 or len(segs[k].split()) > 2:
+        elif end - k > 2 or _n_words(segs[k]) > 2:
             break
     if cut is not None:
-        if cut > 1 and len(segs[cut - 1].split()) <= 2 and len(" ".join(segs[:cut - 1]).split()) >= 3:
+        if cut > 1 and _n_words(segs[cut - 1]) <= 2 and _n_words(" ".join(segs[:cut - 1])) >= 3:
             cut -= 1
         segs = segs[:cut]
-    elif len(segs) >= 2 and _site_like(segs[0], names) and len(" ".join(segs[1:]).split()) >= 3:
+    elif len(segs) >= 2 and _site_like(segs[0], names) and _n_words(" ".join(segs[1:])) >= 3:
         segs = segs[1:]
         # "Blog » Archive » Headline": a short section segment after the leading site name goes too
-        if len(segs) >= 2 and len(segs[0].split()) <= 2 and len(" ".join(segs[1:]).split()) >= 3:
+        if len(segs) >= 2 and _n_words(segs[0]) <= 2 and _n_words(" ".join(segs[1:])) >= 3:
             segs = segs[1:]
     # put the kept part back together from the original string (keeps the real separators inside it)
     kept = " ".join(x for x in segs if x).strip()
