@@ -490,6 +490,9 @@ def test_clean_title_strips_site_name():
     assert clean_title("Report: activist killed - ministry denies", "Harbour Courier",
                        "harbourcourier.example") == "Report: activist killed - ministry denies"
     assert clean_title("Ferry terminal opens", None, None) == "Ferry terminal opens"
+    # two short section segments before the site name go with it
+    assert clean_title("Ferry terminal opens at last | Ports | Forum | Harbour Courier", "Harbour Courier",
+                       "harbourcourier.example") == "Ferry terminal opens at last"
 
 
 

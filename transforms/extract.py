@@ -882,8 +882,10 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
         elif end - k > 2 or _n_words(segs[k]) > 2:
             break
     if cut is not None:
-        if cut > 1 and _n_words(segs[cut - 1]) <= 2 and _n_words(" ".join(segs[:cut - 1])) >= 3:
-            cut -= 1
+        # one or two short section segments before the site name go too ("Headline | iPhone | Forum | Site")
+        for _ in range(2):
+            if cut > 1 and _n_words(segs[cut - 1]) <= 2 and _n_words(" ".join(segs[:cut - 1])) >= 3:
+                cut -= 1
         segs = segs[:cut]
     elif len(segs) >= 2 and _site_like(segs[0], names) and _n_words(" ".join(segs[1:])) >= 3:
         segs = segs[1:]
