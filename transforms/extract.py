@@ -1004,6 +1004,12 @@ class Extract:
                     sitename = None
             elif _squash(sitename) not in segs:
                 sitename = None
+        pt_segs = _TITLE_SEP.split((scan.get("page_title") or "").strip())
+        if (sitename and len(pt_segs) >= 2 and _squash(sitename) == _squash(pt_segs[0])
+                and _site_like(pt_segs[-1], _site_names(None, host))):
+            # the site name guessed from the page's <title> "Headline | Site" is its headline: the site is the
+            # last segment, named like the host
+            sitename = None
         names = _site_names(sitename, host)
 
         def is_site(s: str) -> bool:  # the whole text names the site (stricter than a segment test)
@@ -1050,13 +1056,24 @@ class Extract:
                 return rest
         page = clean_title(raw_page, sitename, host)
         h1s = scan.get("h1") or []
-        if (not page or is_site(page) or not title or scan.get("ld_headline")
-                or metadata.related(title, page, 0.2) or metadata.same_words(title, scan.get("og_title"))
-                or (len(h1s) == 1 and metadata.same_words(title, h1s[0]))):
+        if not page or is_site(page) or not title or scan.get("ld_headline") or metadata.related(title, page, 0.2):
             return title
-        for h in scan.get("h1") or []:
-            if not is_site(h) and metadata.related(h, page):
-                return clean_title(h, sitename, host)
+        # the <h1>s related to the page title, the one that covers most of its words first (a logo <h1>
+        # "Blog name" is related to "Headline | Blog name" too, but covers less of it)
+        page_words = set(metadata._words(page))
+        confirming = sorted((h for h in h1s if not is_site(h) and metadata.related(h, page)
+                             and len(metadata._words(h)) <= 2 * len(page_words) + 2),
+                            key=lambda h: -len(page_words & set(metadata._words(h))))
+        # an <h1> of a few words that says most of what the page title says
+        strong = bool(confirming) and len(metadata._words(confirming[0])) >= 3 and len(
+            page_words & set(metadata._words(confirming[0]))) >= 0.6 * len(page_words)
+        if (len(h1s) == 1 and metadata.same_words(title, h1s[0])) or (
+                metadata.same_words(title, scan.get("og_title")) and not strong):
+            # og:title, or the page's only <h1>, says the same as the title; og:title gives way to an <h1>
+            # that says what the page title says (og:title "Pressemitteilungen" on a press release)
+            return title
+        if confirming:
+            return clean_title(confirming[0], sitename, host)
         return page
 
     # -- per record ----------------------------------------------------------------------------------
