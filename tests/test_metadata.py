@@ -385,3 +385,19 @@ def test_page_date_is_the_last_resort_of_pick_published():
     scan["page_date"] = "2022-01-21"
     assert md.pick_published(scan, None) == "2022-01-21"
     assert md.pick_published(scan, "2022-01-20") == "2022-01-20"          # any other date comes first
+
+
+def test_pick_title_only_h1_unrelated_to_page_and_og_title_wins():
+    scan = md.scan_html(page('<title>Hazard service - Qualis</title><meta property="og:title" content="Hazard service">',
+                             "<h1>Managing dangerous goods for makers and importers</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Managing dangerous goods for makers and importers"
+    # a blog's name <h1> is part of the page title: it does not win
+    scan = md.scan_html(page("<title>Beef liver with apple and onion | Love goes through the stomach</title>",
+                             "<h1>Love goes through the stomach</h1>"))
+    assert md.pick_title(scan, "Beef liver with apple and onion") == "Beef liver with apple and onion"
+    # nor a short label, nor one <h1> among several
+    scan = md.scan_html(page("<title>Hazard service - Qualis</title>", "<h1>Our services</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Hazard service"
+    scan = md.scan_html(page("<title>Hazard service - Qualis</title>",
+                             "<h1>Managing dangerous goods for makers</h1><h1>More from our blog</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Hazard service"

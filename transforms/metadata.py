@@ -17,7 +17,8 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
 
 * title: JSON-LD article headline > an ``<h1>`` that is "related" to the page's title (``og:title`` or
   trafilatura's title: most words of the shorter one occur in the longer one) and does not just name the site >
-  trafilatura's title (site name stripped by the caller); a candidate that is trafilatura's title plus more
+  the page's only ``<h1>`` (3+ words) when it is related to none of og:title, trafilatura's title and the
+  ``<title>`` > trafilatura's title (site name stripped by the caller); a candidate that is trafilatura's title plus more
   words (a kicker, the site name) gives way to it;
 * published: when JSON-LD, the date meta tags and htmldate disagree, the one of them that is also written
   under the headline (:func:`headline_date`) wins; else JSON-LD article ``datePublished``/``dateCreated`` >
@@ -487,14 +488,22 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``og:title`` or to ``fallback`` (the page title from trafilatura) > ``fallback``. A candidate that
     ``is_site_name`` (a callable on the text) or that is implausibly short/long is skipped; one that is the
     whole ``fallback`` plus more words (a kicker line "Minderheit in Syrien - ...", a site name) gives way to
-    ``fallback``."""
+    ``fallback``. Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
+    to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
+    "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
     if _plausible_title(ld) and not is_site_name(ld):
         return fallback if _contains(ld, fallback) else ld
     refs = [x for x in (scan.get("og_title"), fallback) if x]
-    for h in scan.get("h1") or []:
+    h1s = scan.get("h1") or []
+    for h in h1s:
         if _plausible_title(h) and not is_site_name(h) and any(related(h, r) for r in refs):
             return fallback if _contains(h, fallback) else h
+    if len(h1s) == 1 and _plausible_title(h1s[0]) and not is_site_name(h1s[0]) and len(_words(h1s[0])) >= 3 \
+            and not any(related(h1s[0], r) for r in refs + [scan.get("page_title")] if r):
+        # the page's only <h1>, a headline of a few words that shares nothing with the page title nor with
+        # og:title (which a blog's name <h1> would be part of), is the headline the reader sees
+        return h1s[0]
     return fallback
 
 
