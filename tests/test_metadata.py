@@ -401,3 +401,15 @@ def test_pick_title_only_h1_unrelated_to_page_and_og_title_wins():
     scan = md.scan_html(page("<title>Hazard service - Qualis</title>",
                              "<h1>Managing dangerous goods for makers</h1><h1>More from our blog</h1>"))
     assert md.pick_title(scan, "Hazard service") == "Hazard service"
+
+
+def test_pick_title_h1_continuing_the_page_title_wins():
+    # the <title> left out the end of the headline
+    scan = md.scan_html(page("<title>Lemon cake from the tray | Baking Joy</title>",
+                             "<h1>Lemon cake from the tray: simply delicious!</h1>"))
+    assert md.pick_title(scan, "Lemon cake from the tray") == "Lemon cake from the tray: simply delicious!"
+    # a kicker before the page title, or a "| Site" / date line after it, still gives way to the page title
+    for h1 in ("Recipes: Lemon cake from the tray", "Lemon cake from the tray | FASSETTE.NET",
+               "Lemon cake from the tray 02.02.2022 • Recipes"):
+        scan = md.scan_html(page("<title>Lemon cake from the tray</title>", f"<h1>{h1}</h1>"))
+        assert md.pick_title(scan, "Lemon cake from the tray") == "Lemon cake from the tray", h1
