@@ -413,3 +413,13 @@ def test_pick_title_h1_continuing_the_page_title_wins():
                "Lemon cake from the tray 02.02.2022 • Recipes"):
         scan = md.scan_html(page("<title>Lemon cake from the tray</title>", f"<h1>{h1}</h1>"))
         assert md.pick_title(scan, "Lemon cake from the tray") == "Lemon cake from the tray", h1
+
+
+def test_h1_texts_leave_out_a_kicker_element():
+    assert md.h1_texts('<h1><span class="dachzeile">Internal papers online</span> '
+                       '<span class="headline">Harbour data hacked</span></h1>') == ["Harbour data hacked"]
+    assert md.h1_texts('<h1><span class="article-heading__kicker">Climate</span> : Drilling until it gets hot'
+                       '</h1>') == ["Drilling until it gets hot"]
+    # an <h1> that is all kicker keeps its text; other inner elements stay
+    assert md.h1_texts('<h1><span class="kicker">Ferry news</span></h1>') == ["Ferry news"]
+    assert md.h1_texts('<h1><span class="title">Ferry</span> <em>opens</em></h1>') == ["Ferry opens"]

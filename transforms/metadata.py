@@ -290,11 +290,20 @@ def _meta_published(meta: Dict[str, str], max_date: str) -> tuple:
     return None, False
 
 
+# an element inside an <h1> that holds the kicker line above the headline ("<span class="dachzeile">", "kicker",
+# "roofline", "overline", "topline", "supertitle", "spitzmarke", "eyebrow")
+_KICKER_EL = re.compile(r"<(span|div|small|p|strong|b|em|i|a)\b[^>]*?\bclass\s*=\s*[\"'][^\"']*?(?:kicker|dachzeile|"
+                        r"roofline|overline|topline|supertitle|spitzmarke|eyebrow)[^\"']*[\"'][^>]*>.*?</\1\s*>",
+                        re.I | re.S)
+
+
 def h1_texts(page: str) -> List[str]:
-    """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed)."""
+    """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed, and a kicker line inside
+    the ``<h1>``, marked by its class, left out: the headline is the rest)."""
     out: List[str] = []
     for m in _H1_RE.finditer(page, 0, MAX_SCAN_CHARS):
-        t = clean_text(m.group(1))
+        t = clean_text(_KICKER_EL.sub(" ", m.group(1)))
+        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(m.group(1))
         if t:
             out.append(t)
             if len(out) >= MAX_H1:
