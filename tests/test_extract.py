@@ -726,3 +726,12 @@ def test_page_title_check_og_title_kept_against_a_short_section_h1():
                  h1=["News", "The first electron decides"])
     assert Extract._check_against_page_title("The first electron decides", scan, "Lake Institute",
                                              "lake-institute.example", lambda s: False) == "The first electron decides"
+
+
+def test_page_title_check_long_last_segment_after_a_kicker_is_no_site_name():
+    # "Kicker - Headline": a title that is the long last segment is the headline, not a blog name after it
+    scan = _scan(page_title='The future of work - "We rearrange the deck chairs on the Titanic"',
+                 og_title='The future of work - "We rearrange the deck chairs on the Titanic"',
+                 h1=["Radio One", '"We rearrange the deck chairs on the Titanic"'])
+    title = '"We rearrange the deck chairs on the Titanic"'
+    assert Extract._check_against_page_title(title, scan, "Radio One", "radio-one.example", lambda s: False) == title

@@ -1052,7 +1052,10 @@ class Extract:
             # the title is the site name that the <title> adds after the headline ("Headline | Blog name") or,
             # in breadcrumb order, before it ("Blog name » Archive » Headline"): a logo <h1>
             rest = clean_title(raw_page, title, host)
-            if rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title):
+            if (rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title)
+                    and len(metadata._words(title)) <= max(4, len(metadata._words(rest)))):
+                # (a site name is short, or shorter than the headline: a long last segment after a short
+                # kicker, "Die Zukunft der Arbeit - "Wir dekorieren ..."", is the headline itself)
                 return rest
         page = clean_title(raw_page, sitename, host)
         h1s = scan.get("h1") or []
