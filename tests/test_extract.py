@@ -490,6 +490,19 @@ def test_clean_title_strips_site_name():
     assert clean_title("Report: activist killed - ministry denies", "Harbour Courier",
                        "harbourcourier.example") == "Report: activist killed - ministry denies"
     assert clean_title("Ferry terminal opens", None, None) == "Ferry terminal opens"
+    # two short section segments before the site name go with it
+    assert clean_title("Ferry terminal opens at last | Ports | Forum | Harbour Courier", "Harbour Courier",
+                       "harbourcourier.example") == "Ferry terminal opens at last"
+
+
+
+def test_clean_title_counts_unspaced_scripts_by_characters():
+    from transforms.extract import clean_title
+    # Japanese has no spaces: the headline after the site name is long enough although it is one "word"
+    assert clean_title("HARBOUR NEWS|港で新しいフェリーが運航を始めました", "HARBOUR NEWS",
+                       "harbour.example") == "港で新しいフェリーが運航を始めました"
+    assert clean_title("港で新しいフェリーが運航を始めました｜ハーバー新聞", "ハーバー新聞", None) == \
+        "港で新しいフェリーが運航を始めました"
 
 
 # ------------------------------------------------------------------------------------------- HTML metadata choice
@@ -741,3 +754,55 @@ def test_first_page_of_a_process_is_not_timed_with_trafilaturas_lazy_loading():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.strip().splitlines()[-1] == "[True]", out.stderr[-2000:]
+
+
+def _scan(**kw):
+    scan = {"ld_headline": None, "og_title": None, "page_title": None, "h1": []}
+    scan.update(kw)
+    return scan
+
+
+def test_page_title_check_prefers_the_h1_covering_most_of_the_page_title():
+    # a logo <h1> "Stone Age & Co" is related to "Headline | Stone Age & Co" too, but the headline <h1> covers more
+    scan = _scan(page_title="Tools of the Neanderthals and of modern humans | Stone Age & Co",
+                 h1=["Stone Age & Co", "Tools of the Neanderthals and of modern humans"])
+    assert Extract._check_against_page_title("Topics", scan, None, "archive.example", lambda s: False) == \
+        "Tools of the Neanderthals and of modern humans"
+
+
+def test_page_title_check_og_section_name_gives_way_to_h1_saying_what_the_page_title_says():
+    scan = _scan(page_title="HC: Ferry terminal opens after ten years of building", og_title="Press releases",
+                 h1=["Ferry terminal opens after ten years of building"])
+    assert Extract._check_against_page_title("Press releases", scan, "HC", "hc.example", lambda s: False) == \
+        "Ferry terminal opens after ten years of building"
+    # without an <h1> confirming the page title, og:title still backs the title
+    scan["h1"] = []
+    assert Extract._check_against_page_title("Press releases", scan, "HC", "hc.example", lambda s: False) == \
+        "Press releases"
+
+
+def test_html_site_name_guessed_from_the_headline_is_not_used(cfg):
+    from transforms import metadata
+    page = ("<html><head><title>Being vegetarian. Need, trend or own choice? | Ethify</title></head><body>"
+            "<h1>Ethify</h1><h1>Being vegetarian. Need, trend or own choice?</h1></body></html>")
+    res = {"title": "Main menu", "sitename": "Being vegetarian. Need, trend or own choice?",
+           "hostname": "ethify.example", "scan": metadata.scan_html(page), "date": None}
+    title, _, _ = Extract(cfg)._pick_html_meta(res, "https://ethify.example/vegetarian")
+    assert title == "Being vegetarian. Need, trend or own choice?"
+
+
+def test_page_title_check_og_title_kept_against_a_short_section_h1():
+    # a generic page title and <h1> ("News") do not overrule og:title
+    scan = _scan(page_title="News - Lake Institute", og_title="The first electron decides",
+                 h1=["News", "The first electron decides"])
+    assert Extract._check_against_page_title("The first electron decides", scan, "Lake Institute",
+                                             "lake-institute.example", lambda s: False) == "The first electron decides"
+
+
+def test_page_title_check_long_last_segment_after_a_kicker_is_no_site_name():
+    # "Kicker - Headline": a title that is the long last segment is the headline, not a blog name after it
+    scan = _scan(page_title='The future of work - "We rearrange the deck chairs on the Titanic"',
+                 og_title='The future of work - "We rearrange the deck chairs on the Titanic"',
+                 h1=["Radio One", '"We rearrange the deck chairs on the Titanic"'])
+    title = '"We rearrange the deck chairs on the Titanic"'
+    assert Extract._check_against_page_title(title, scan, "Radio One", "radio-one.example", lambda s: False) == title

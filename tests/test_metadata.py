@@ -385,3 +385,41 @@ def test_page_date_is_the_last_resort_of_pick_published():
     scan["page_date"] = "2022-01-21"
     assert md.pick_published(scan, None) == "2022-01-21"
     assert md.pick_published(scan, "2022-01-20") == "2022-01-20"          # any other date comes first
+
+
+def test_pick_title_only_h1_unrelated_to_page_and_og_title_wins():
+    scan = md.scan_html(page('<title>Hazard service - Qualis</title><meta property="og:title" content="Hazard service">',
+                             "<h1>Managing dangerous goods for makers and importers</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Managing dangerous goods for makers and importers"
+    # a blog's name <h1> is part of the page title: it does not win
+    scan = md.scan_html(page("<title>Beef liver with apple and onion | Love goes through the stomach</title>",
+                             "<h1>Love goes through the stomach</h1>"))
+    assert md.pick_title(scan, "Beef liver with apple and onion") == "Beef liver with apple and onion"
+    # nor a short label, nor one <h1> among several
+    scan = md.scan_html(page("<title>Hazard service - Qualis</title>", "<h1>Our services</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Hazard service"
+    scan = md.scan_html(page("<title>Hazard service - Qualis</title>",
+                             "<h1>Managing dangerous goods for makers</h1><h1>More from our blog</h1>"))
+    assert md.pick_title(scan, "Hazard service") == "Hazard service"
+
+
+def test_pick_title_h1_continuing_the_page_title_wins():
+    # the <title> left out the end of the headline
+    scan = md.scan_html(page("<title>Lemon cake from the tray | Baking Joy</title>",
+                             "<h1>Lemon cake from the tray: simply delicious!</h1>"))
+    assert md.pick_title(scan, "Lemon cake from the tray") == "Lemon cake from the tray: simply delicious!"
+    # a kicker before the page title, or a "| Site" / date line after it, still gives way to the page title
+    for h1 in ("Recipes: Lemon cake from the tray", "Lemon cake from the tray | FASSETTE.NET",
+               "Lemon cake from the tray 02.02.2022 • Recipes"):
+        scan = md.scan_html(page("<title>Lemon cake from the tray</title>", f"<h1>{h1}</h1>"))
+        assert md.pick_title(scan, "Lemon cake from the tray") == "Lemon cake from the tray", h1
+
+
+def test_h1_texts_leave_out_a_kicker_element():
+    assert md.h1_texts('<h1><span class="dachzeile">Internal papers online</span> '
+                       '<span class="headline">Harbour data hacked</span></h1>') == ["Harbour data hacked"]
+    assert md.h1_texts('<h1><span class="article-heading__kicker">Climate</span> : Drilling until it gets hot'
+                       '</h1>') == ["Drilling until it gets hot"]
+    # an <h1> that is all kicker keeps its text; other inner elements stay
+    assert md.h1_texts('<h1><span class="kicker">Ferry news</span></h1>') == ["Ferry news"]
+    assert md.h1_texts('<h1><span class="title">Ferry</span> <em>opens</em></h1>') == ["Ferry opens"]

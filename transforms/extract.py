@@ -880,6 +880,15 @@ def _norm_cmp(s: Optional[str]) -> str:
     return re.sub(r"\W+", " ", (s or "").lower()).strip()
 
 
+# scripts written without spaces between words (Chinese, Japanese): a title's size is counted in characters there
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _n_words(s: str) -> int:
+    """Words of a title segment; in Chinese/Japanese text (no spaces) two characters count as one word."""
+    return max(len(s.split()), len(_UNSPACED.findall(s)) // 2)
+
+
 _TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00bb\u203a]\s*|\s+::\s+")
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
@@ -939,16 +948,18 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     for k in range(end - 1, 0, -1):
         if _site_like(segs[k], names):
             cut = k
-        elif end - k > 2 or len(segs[k].split()) > 2:
+        elif end - k > 2 or _n_words(segs[k]) > 2:
             break
     if cut is not None:
-        if cut > 1 and len(segs[cut - 1].split()) <= 2 and len(" ".join(segs[:cut - 1]).split()) >= 3:
-            cut -= 1
+        # one or two short section segments before the site name go too ("Headline | iPhone | Forum | Site")
+        for _ in range(2):
+            if cut > 1 and _n_words(segs[cut - 1]) <= 2 and _n_words(" ".join(segs[:cut - 1])) >= 3:
+                cut -= 1
         segs = segs[:cut]
-    elif len(segs) >= 2 and _site_like(segs[0], names) and len(" ".join(segs[1:]).split()) >= 3:
+    elif len(segs) >= 2 and _site_like(segs[0], names) and _n_words(" ".join(segs[1:])) >= 3:
         segs = segs[1:]
         # "Blog » Archive » Headline": a short section segment after the leading site name goes too
-        if len(segs) >= 2 and len(segs[0].split()) <= 2 and len(" ".join(segs[1:]).split()) >= 3:
+        if len(segs) >= 2 and _n_words(segs[0]) <= 2 and _n_words(" ".join(segs[1:])) >= 3:
             segs = segs[1:]
     # put the kept part back together from the original string (keeps the real separators inside it)
     kept = " ".join(x for x in segs if x).strip()
@@ -1064,6 +1075,12 @@ class Extract:
                     sitename = None
             elif _squash(sitename) not in segs:
                 sitename = None
+        pt_segs = _TITLE_SEP.split((scan.get("page_title") or "").strip())
+        if (sitename and len(pt_segs) >= 2 and _squash(sitename) == _squash(pt_segs[0])
+                and _site_like(pt_segs[-1], _site_names(None, host))):
+            # the site name guessed from the page's <title> "Headline | Site" is its headline: the site is the
+            # last segment, named like the host
+            sitename = None
         names = _site_names(sitename, host)
 
         def is_site(s: str) -> bool:  # the whole text names the site (stricter than a segment test)
@@ -1106,17 +1123,31 @@ class Extract:
             # the title is the site name that the <title> adds after the headline ("Headline | Blog name") or,
             # in breadcrumb order, before it ("Blog name » Archive » Headline"): a logo <h1>
             rest = clean_title(raw_page, title, host)
-            if rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title):
+            if (rest and rest != raw_page and not is_site(rest) and not metadata.same_words(rest, title)
+                    and len(metadata._words(title)) <= max(4, len(metadata._words(rest)))):
+                # (a site name is short, or shorter than the headline: a long last segment after a short
+                # kicker, "Die Zukunft der Arbeit - "Wir dekorieren ..."", is the headline itself)
                 return rest
         page = clean_title(raw_page, sitename, host)
         h1s = scan.get("h1") or []
-        if (not page or is_site(page) or not title or scan.get("ld_headline")
-                or metadata.related(title, page, 0.2) or metadata.same_words(title, scan.get("og_title"))
-                or (len(h1s) == 1 and metadata.same_words(title, h1s[0]))):
+        if not page or is_site(page) or not title or scan.get("ld_headline") or metadata.related(title, page, 0.2):
             return title
-        for h in scan.get("h1") or []:
-            if not is_site(h) and metadata.related(h, page):
-                return clean_title(h, sitename, host)
+        # the <h1>s related to the page title, the one that covers most of its words first (a logo <h1>
+        # "Blog name" is related to "Headline | Blog name" too, but covers less of it)
+        page_words = set(metadata._words(page))
+        confirming = sorted((h for h in h1s if not is_site(h) and metadata.related(h, page)
+                             and len(metadata._words(h)) <= 2 * len(page_words) + 2),
+                            key=lambda h: -len(page_words & set(metadata._words(h))))
+        # an <h1> of a few words that says most of what the page title says
+        strong = bool(confirming) and len(metadata._words(confirming[0])) >= 3 and len(
+            page_words & set(metadata._words(confirming[0]))) >= 0.6 * len(page_words)
+        if (len(h1s) == 1 and metadata.same_words(title, h1s[0])) or (
+                metadata.same_words(title, scan.get("og_title")) and not strong):
+            # og:title, or the page's only <h1>, says the same as the title; og:title gives way to an <h1>
+            # that says what the page title says (og:title "Pressemitteilungen" on a press release)
+            return title
+        if confirming:
+            return clean_title(confirming[0], sitename, host)
         return page
 
     # -- per record ----------------------------------------------------------------------------------

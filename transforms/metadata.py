@@ -17,7 +17,8 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
 
 * title: JSON-LD article headline > an ``<h1>`` that is "related" to the page's title (``og:title`` or
   trafilatura's title: most words of the shorter one occur in the longer one) and does not just name the site >
-  trafilatura's title (site name stripped by the caller); a candidate that is trafilatura's title plus more
+  the page's only ``<h1>`` (3+ words) when it is related to none of og:title, trafilatura's title and the
+  ``<title>`` > trafilatura's title (site name stripped by the caller); a candidate that is trafilatura's title plus more
   words (a kicker, the site name) gives way to it;
 * published: when JSON-LD, the date meta tags and htmldate disagree, the one of them that is also written
   under the headline (:func:`headline_date`) wins; else JSON-LD article ``datePublished``/``dateCreated`` >
@@ -289,11 +290,20 @@ def _meta_published(meta: Dict[str, str], max_date: str) -> tuple:
     return None, False
 
 
+# an element inside an <h1> that holds the kicker line above the headline ("<span class="dachzeile">", "kicker",
+# "roofline", "overline", "topline", "supertitle", "spitzmarke", "eyebrow")
+_KICKER_EL = re.compile(r"<(span|div|small|p|strong|b|em|i|a)\b[^>]*?\bclass\s*=\s*[\"'][^\"']*?(?:kicker|dachzeile|"
+                        r"roofline|overline|topline|supertitle|spitzmarke|eyebrow)[^\"']*[\"'][^>]*>.*?</\1\s*>",
+                        re.I | re.S)
+
+
 def h1_texts(page: str) -> List[str]:
-    """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed)."""
+    """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed, and a kicker line inside
+    the ``<h1>``, marked by its class, left out: the headline is the rest)."""
     out: List[str] = []
     for m in _H1_RE.finditer(page, 0, MAX_SCAN_CHARS):
-        t = clean_text(m.group(1))
+        t = clean_text(_KICKER_EL.sub(" ", m.group(1)))
+        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(m.group(1))
         if t:
             out.append(t)
             if len(out) >= MAX_H1:
@@ -487,14 +497,24 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``og:title`` or to ``fallback`` (the page title from trafilatura) > ``fallback``. A candidate that
     ``is_site_name`` (a callable on the text) or that is implausibly short/long is skipped; one that is the
     whole ``fallback`` plus more words (a kicker line "Minderheit in Syrien - ...", a site name) gives way to
-    ``fallback``."""
+    ``fallback``, except an ``<h1>`` that goes on after it with the rest of the headline (no site name, "|"
+    or date line: :func:`_fuller_headline`). Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
+    to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
+    "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
     if _plausible_title(ld) and not is_site_name(ld):
         return fallback if _contains(ld, fallback) else ld
     refs = [x for x in (scan.get("og_title"), fallback) if x]
-    for h in scan.get("h1") or []:
+    h1s = scan.get("h1") or []
+    for h in h1s:
         if _plausible_title(h) and not is_site_name(h) and any(related(h, r) for r in refs):
-            return fallback if _contains(h, fallback) else h
+            # words before the page title are a kicker line; words after it, the part the <title> left out
+            return fallback if _contains(h, fallback) and not _fuller_headline(h, fallback, is_site_name) else h
+    if len(h1s) == 1 and _plausible_title(h1s[0]) and not is_site_name(h1s[0]) and len(_words(h1s[0])) >= 3 \
+            and not any(related(h1s[0], r) for r in refs + [scan.get("page_title")] if r):
+        # the page's only <h1>, a headline of a few words that shares nothing with the page title nor with
+        # og:title (which a blog's name <h1> would be part of), is the headline the reader sees
+        return h1s[0]
     return fallback
 
 
@@ -509,6 +529,20 @@ def _contains(longer: Optional[str], shorter: Optional[str]) -> bool:
         return False
     a, b = " ".join(_words(longer)), " ".join(_words(shorter))
     return bool(b) and len(a) > len(b) and f" {b} " in f" {a} "
+
+
+_TRAILER_MARK = re.compile(r"[|\u2022\u00b7\u00bb\u203a]|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _fuller_headline(longer: str, shorter: str, is_site_name) -> bool:
+    """``longer`` is ``shorter`` (the page title) with more words after it that are the rest of the headline
+    ("Saftiger Zitronenkuchen vom Blech: einfach köstlich!"), not a site name, a "| Section" or a date line."""
+    a, b = _words(longer), _words(shorter)
+    if not b or a[:len(b)] != b or len(a) <= len(b):
+        return False
+    if len(_TRAILER_MARK.findall(longer)) > len(_TRAILER_MARK.findall(shorter)):
+        return False
+    return not is_site_name(" ".join(a[len(b):]))
 
 
 _TIME = re.compile(r"[T\s](\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?\s*(Z|GMT|UTC|[+-]\d{2}:?\d{2})?\s*$", re.I)
