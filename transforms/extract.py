@@ -480,24 +480,30 @@ def _valid_date(y: int, m: int, d: int) -> Optional[str]:
         return None
 
 
+def date_of_match(m: "re.Match", kind: str, day_first: bool = False) -> Optional[str]:
+    """A match of one of :data:`_DATE_PATTERNS` (of ``kind``) -> "YYYY-MM-DD", or None when no such day. An
+    ambiguous "03/05/2022" is read day first when ``day_first``, else month first (US); a first number over 12
+    is always the day."""
+    a, b, c = m.groups()
+    if kind == "ymd":
+        return _valid_date(int(a), int(b), int(c))
+    if kind == "dmy":
+        return _valid_date(int(c), int(b), int(a))
+    if kind == "slash":
+        x, y = int(a), int(b)
+        return _valid_date(int(c), y, x) if x > 12 or (day_first and y <= 12) else _valid_date(int(c), x, y)
+    if kind == "d_mon_y":
+        return _valid_date(int(c), _MONTHS[b.lower()], int(a))
+    return _valid_date(int(c), _MONTHS[a.lower()], int(b))
+
+
 def find_date(line: str) -> Optional[Tuple[str, Tuple[int, int]]]:
     """First explicit date in ``line`` -> ("YYYY-MM-DD", (start, end)) or None."""
     for rx, kind in _DATE_PATTERNS:
         m = rx.search(line)
         if not m:
             continue
-        a, b, c = m.groups()
-        if kind == "ymd":
-            iso = _valid_date(int(a), int(b), int(c))
-        elif kind == "dmy":
-            iso = _valid_date(int(c), int(b), int(a))
-        elif kind == "slash":  # day first when unambiguous, else US month first
-            x, y_ = int(a), int(b)
-            iso = _valid_date(int(c), y_, x) if x > 12 else _valid_date(int(c), x, y_)
-        elif kind == "d_mon_y":
-            iso = _valid_date(int(c), _MONTHS[b.lower()], int(a))
-        else:
-            iso = _valid_date(int(c), _MONTHS[a.lower()], int(b))
+        iso = date_of_match(m, kind)
         if iso:
             return iso, m.span()
     return None

@@ -347,23 +347,12 @@ def _date_candidates(text: str, day_first: bool, lo: int = 0, hi: Optional[int] 
     [(start, end, "YYYY-MM-DD")] in text order, overlapping matches dropped. An ambiguous "03/05/2022" is read
     day first when ``day_first`` (the page's language writes it so), else month first; a first number over 12
     is always the day. ``lo``/``hi``: only matches within ``text[lo:hi]``."""
-    from transforms.extract import _DATE_PATTERNS, _MONTHS as _TEXT_MONTHS, _valid_date
+    from transforms.extract import _DATE_PATTERNS, date_of_match
 
     found = []
     for rx, kind in _DATE_PATTERNS:
         for m in rx.finditer(text, lo, len(text) if hi is None else hi):
-            a, b, c = m.groups()
-            if kind == "ymd":
-                iso = _valid_date(int(a), int(b), int(c))
-            elif kind == "dmy":
-                iso = _valid_date(int(c), int(b), int(a))
-            elif kind == "slash":
-                x, y = int(a), int(b)
-                iso = _valid_date(int(c), y, x) if x > 12 or (day_first and y <= 12) else _valid_date(int(c), x, y)
-            elif kind == "d_mon_y":
-                iso = _valid_date(int(c), _TEXT_MONTHS[b.lower()], int(a))
-            else:
-                iso = _valid_date(int(c), _TEXT_MONTHS[a.lower()], int(b))
+            iso = date_of_match(m, kind, day_first)
             if iso:
                 found.append((m.start(), m.end(), iso))
     found.sort()
