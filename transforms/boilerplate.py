@@ -211,8 +211,8 @@ class Boilerplate:
                 return True
         return False
 
-    def block_reason(self, s: str, wc: int) -> Optional[str]:
-        low = fold(s)
+    def block_reason(self, s: str, wc: int, low: Optional[str] = None) -> Optional[str]:
+        low = fold(s) if low is None else low
         for reason, pats in self.blocks:
             if self._match(pats, s, wc, low):
                 return reason
@@ -227,8 +227,8 @@ class Boilerplate:
                 self._by_wc[wc] = got
         return got
 
-    def line_reason(self, s: str, wc: int) -> Optional[str]:
-        low = fold(s)
+    def line_reason(self, s: str, wc: int, low: Optional[str] = None) -> Optional[str]:
+        low = fold(s) if low is None else low
         for reason, rx, lit in self._line_patterns(wc):
             if (lit is None or lit in low) and rx.search(s):
                 return reason
@@ -410,13 +410,14 @@ class Boilerplate:
                 wc = word_count(s) - len(_PUNCT_TOKEN.findall(s))
                 reason = None
                 if s:
-                    starter = self.block_reason(s, wc)
+                    low = fold(s)  # once for both pattern lists
+                    starter = self.block_reason(s, wc, low)
                     if site_line and s.lower() == site_line:
                         reason = "navigation"
                     elif starter:
                         reason, block, block_left = starter, starter, self.block_max_lines
                     else:
-                        reason = self.line_reason(s, wc)
+                        reason = self.line_reason(s, wc, low)
                         if reason is None and block and block_left > 0 and self._continues_block(s, wc):
                             reason = block
                             block_left -= 1
