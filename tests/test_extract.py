@@ -806,3 +806,58 @@ def test_page_title_check_long_last_segment_after_a_kicker_is_no_site_name():
                  h1=["Radio One", '"We rearrange the deck chairs on the Titanic"'])
     title = '"We rearrange the deck chairs on the Titanic"'
     assert Extract._check_against_page_title(title, scan, "Radio One", "radio-one.example", lambda s: False) == title
+
+
+LD_PAGE = """<html lang="de"><head><title>Neue Brücke eröffnet - Stadtblatt</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Neue Brücke eröffnet",
+"author": {"@type": "Person", "name": "Anna Muster"}, "datePublished": "2023-06-01T08:00:00+02:00"}</script>
+<meta name="keywords" content="Brücke, Verkehr"></head><body>
+<div class="tags"><a href="/tag/bruecke" rel="tag">Brücke</a><a href="/category/stadt" rel="category">Stadt</a></div>
+<article><h1>Neue Brücke eröffnet</h1>{paras}</article>
+<footer><a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></footer>
+</body></html>""".replace("{paras}", "\n".join(f"<p>{p}</p>" for p in PARAS))
+
+
+@pytest.mark.parametrize("page,comments", [(HTML, False), (HTML, True), (LD_PAGE, False), (EMPTY_PAGE, False)])
+def test_trafilatura_on_tree_gives_what_bare_extraction_gives(page, comments):
+    """The shortcut on our own tree (no copy, no categories/tags/license) returns bare_extraction's text,
+    comments and metadata; the categories, tags and license that bare_extraction finds are left out."""
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    kw = dict(url="https://example.org/a", include_comments=comments, include_tables=True, include_images=False,
+              include_links=False, include_formatting=False, deduplicate=False, with_metadata=True,
+              date_extraction_params={"original_date": True, "extensive_search": False, "max_date": "2100-12-31"})
+    want = trafilatura.bare_extraction(load_html(page), **kw)
+    tree = load_html(page)
+    got = ex_mod.trafilatura_on_tree(tree, **kw)
+    if want is None:
+        assert got is None
+        return
+    fields = ("text", "comments", "title", "author", "date", "sitename", "hostname", "url", "description",
+              "language", "image", "pagetype", "fingerprint", "filedate")
+    assert {f: getattr(got, f) for f in fields} == {f: getattr(want, f) for f in fields}
+    assert want.text and (not comments or want.comments)
+    if page is LD_PAGE:
+        assert want.author == "Anna Muster" and want.date == "2023-06-01"
+        # what the shortcut saves: the link searches for categories and the license (meta keywords stay tags)
+        assert want.categories == ["Stadt"] and want.license == "CC BY 4.0"
+        assert not got.categories and not got.license and got.tags == want.tags
+
+
+def test_html_stage_uses_the_tree_shortcut_only_on_its_own_tree(cfg, monkeypatch):
+    """With pruning on (the default), the stage runs trafilatura_on_tree on its pruned tree; with pruning and
+    teaser removal off, trafilatura parses the raw page itself (bare_extraction), with the same result."""
+    import trafilatura
+
+    calls = []
+    real_tree, real_bare = ex_mod.trafilatura_on_tree, trafilatura.bare_extraction
+    monkeypatch.setattr(ex_mod, "trafilatura_on_tree", lambda *a, **k: calls.append("tree") or real_tree(*a, **k))
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: calls.append("bare") or real_bare(*a, **k))
+    on = Extract(cfg)(rec(HTML))
+    c2 = copy.deepcopy(cfg)
+    c2["extract"].update(prune_tokens=[], drop_link_blocks=False, drop_alt_captions=False)
+    off = Extract(c2)(rec(HTML))
+    assert calls == ["tree", "bare"]
+    assert (on["text"], on["title"], on["published"], on["authors"]) == (
+        off["text"], off["title"], off["published"], off["authors"])
