@@ -861,3 +861,17 @@ def test_html_stage_uses_the_tree_shortcut_only_on_its_own_tree(cfg, monkeypatch
     assert calls == ["tree", "bare"]
     assert (on["text"], on["title"], on["published"], on["authors"]) == (
         off["text"], off["title"], off["published"], off["authors"])
+
+
+def test_title_paragraph_removed_unless_kept_by_config(cfg):
+    """trafilatura's text starts with the headline on pages that print it inside the article: removed by default
+    (it is the record's title), kept with extract.keep_title_paragraph."""
+    page = HTML.replace('<p class="byline">By Jane Doe and John Roe</p>', "")
+    out = Extract(cfg)(rec(page))
+    assert out["title"] == "Riverton approves transport budget"
+    assert out["text"].split("\n\n")[0] == PARAS[0]
+    c2 = copy.deepcopy(cfg)
+    c2["extract"]["keep_title_paragraph"] = True
+    kept = Extract(c2)(rec(page))
+    assert kept["text"].split("\n\n")[:2] == ["Riverton approves transport budget", PARAS[0]]
+    assert kept["title"] == out["title"]

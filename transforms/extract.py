@@ -1091,6 +1091,7 @@ class Extract:
             "drop_link_blocks": bool(ec.get("drop_link_blocks", False)),
             "drop_alt_captions": bool(ec.get("drop_alt_captions", False)),
         }
+        self.keep_title_paragraph = bool(ec.get("keep_title_paragraph", False))
         self.html_target = _HTML_TARGET
         self._worker: Optional[_Worker] = None
         # a text dump's own by-line/date/url lines (below its menu): transforms.textdump.dump_metadata
@@ -1249,7 +1250,8 @@ class Extract:
             res = res or {}
             res["title"], res["date"], page_title = self._pick_html_meta(res, in_url)
             paras = [ln.strip() for ln in (res.get("text") or "").split("\n") if ln.strip()]
-            if paras and _norm_cmp(paras[0]) in {_norm_cmp(t) for t in (res["title"], page_title) if t}:
+            if not self.keep_title_paragraph and paras and _norm_cmp(paras[0]) in {
+                    _norm_cmp(t) for t in (res["title"], page_title) if t}:
                 paras = paras[1:]
             if res.get("drop"):
                 drop = set(res["drop"])
