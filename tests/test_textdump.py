@@ -237,3 +237,19 @@ def test_small_text_block_after_the_article_break():
     page3 = dump(MENU, A1, A2, A3, SIDEBAR, ["Ferry news", "Bakery news", "Cycle news", "Tram news"],
                  "About the author", BIO, FOOTER)
     assert BIO in [ln for ln, r in zip(page3, td.classify(page3, [None] * len(page3))) if r is None]
+
+
+def test_hard_wrapped_low_density_block_inside_the_article():
+    # a reference wrapped over two lines (the second starts in lower case: one block) between article
+    # paragraphs: the block's own lines are not its context, the article paragraphs around it are
+    ref = ["Berg A, Lund K, Holm P, Strand E, Vik T, Dahl M, Moe R, Aas L, Bakke J, Eide S, Foss N, Haug O, Lie B, "
+           "Nes C, Ruud D, Sand F, Tveit G. Salt water corrosion, steel bridge supports,",
+           "field results. Harbour Eng Rev. 2019 Mar;7(2):145-53."]
+    page = dump(MENU, A1, A2, ref, A3, A1, FOOTER)
+    assert kept(page) == [A1, A2] + ref + [A3, A1]
+    # the same kind of block after the article (a list of names, good text on one side only) goes
+    names = ["Berg A, Lund K, Holm P, Strand E, Vik T, Dahl M, Moe R, Aas L, Bakke J, Eide S, Foss N, Haug O,",
+             "lists, Ferry news, Bakery news, Cycle lanes, Tram extension, Market hall, School repairs."]
+    page2 = dump(MENU, A1, A2, A3, names, FOOTER)
+    out = reasons(page2)
+    assert [r for ln, r in zip(page2, out) if ln in names] == ["low_content", "low_content"]

@@ -308,8 +308,15 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
 
     # a low-density line inside the article (a list, a recipe line): good on both sides. It is good context
     # for the passes below too (the short lines of an ingredient list around it are the article's)
+    # (a hard-wrapped block is judged by the lines around the whole block: its own lines are not its context)
+    block_first: Dict[int, int] = {}
+    block_last: Dict[int, int] = {}
+    for i in range(n):
+        block_first.setdefault(block_of[i], i)
+        block_last[block_of[i]] = i
     rescued = [i for i in range(n) if cls[i] == "bad" and fixed[i] is None and texts[i] and
-               neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good"]
+               neighbour(block_first[block_of[i]], -1, True) == "good" and
+               neighbour(block_last[block_of[i]], 1, True) == "good"]
     for i in rescued:
         final[i] = cls[i] = "good"
     if rescued:
