@@ -253,3 +253,24 @@ def test_hard_wrapped_low_density_block_inside_the_article():
     page2 = dump(MENU, A1, A2, A3, names, FOOTER)
     out = reasons(page2)
     assert [r for ln, r in zip(page2, out) if ln in names] == ["low_content", "low_content"]
+
+
+def test_article_header_below_the_menu():
+    # the menu runs straight into the article's headline, deck, by-line and date (too many short lines for the
+    # headline rule, and bad context above them): the by-line/date line keeps the header down to the article
+    header = ["Harbour bridge to close to cars", "We also have the new timetable for the ferries!", "by Anna Berg",
+              "3 May 2021 09:15"]
+    page = dump(MENU, header, "Share", "Harbour", "12", A1, A2, A3, SIDEBAR, FOOTER)
+    fixed = [("share" if ln == "Share" else None) for ln in page]
+    got = [ln for ln, r in zip(page, td.classify(page, fixed)) if r is None]
+    assert got == header + ["Harbour", "12", A1, A2, A3]
+    # no by-line or date near the article: the short lines above it go as before
+    page2 = dump(MENU, "Ferry timetable changes for the winter", "2 May 2021", MENU, "Harbour bridge news", "12",
+                 "Weather", A1, A2, A3, FOOTER)
+    got2 = kept(page2)
+    assert got2[-3:] == [A1, A2, A3] and "2 May 2021" not in got2 and "Weather" not in got2
+    # a by-line under a teaser list: only the lines from it down and two headline-like lines above it
+    page3 = dump(MENU, SIDEBAR[1:], "By Anna Berg", "Share", A1, A2, A3, FOOTER)
+    fixed3 = [("share" if ln == "Share" else None) for ln in page3]
+    got3 = [ln for ln, r in zip(page3, td.classify(page3, fixed3)) if r is None]
+    assert got3 == SIDEBAR[3:] + ["By Anna Berg", A1, A2, A3]

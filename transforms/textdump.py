@@ -41,8 +41,11 @@ corpora"), on lines instead of HTML blocks:
 The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
 article are not among the first lines the extract stage scans. :func:`dump_metadata` looks for them in the
 ``header_lines`` non-empty lines above the first good line (and takes ``Original url:`` lines anywhere); the
-extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text (the
-classifier judges them like any other: they are part of the page's article block).
+extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text: they
+are part of the page's article block. As the menu's bad context would drop them with the short lines around
+them, a by-line or date line among those ``header_lines`` lines keeps itself, the lines below it down to the
+article and at most two headline-like lines right above it (the article's header); by-line and date lines
+between a kept deck and the article's first good line stay too.
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
 footers; the reason the ``short_runs`` pass gives them too), ``comments`` (the thread), ``metadata`` (url
@@ -350,7 +353,54 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
         else:
             final[i] = "bad"
     _drop_tail_blocks(texts, fixed, cls, final, c)
+    _article_header(texts, fixed, cls, final, c)
     return cls, final
+
+
+_HEADLINE_END = re.compile(r"[.,;:]['\"”’»)\]]*$")
+
+
+def _is_header_line(t: str) -> bool:
+    """A by-line or a date line (the parsers of :func:`_header_line`), at most 160 characters."""
+    h = _header_line(t) if t and len(t) <= 160 else {}
+    return "authors" in h or "published" in h
+
+
+def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
+                    final: List[str], c: Dict[str, Any]) -> None:
+    """The article's own header: in a dump the headline, by-line and date come right after the menu (bad
+    context), so the short-line rules drop them. Among the ``header_lines`` non-empty lines above the first
+    kept good line, a by-line or date line (the topmost one found) is kept with every line below it down to the
+    article (lines removed by a pattern, a share bar, stay removed), and so are at most two headline-like lines
+    right above it (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
+    date lines between that first line and the article's first good line (under a kept deck) are kept too."""
+    n = len(texts)
+    first = next((i for i in range(n) if final[i] == "good"), None)
+    if first is None:
+        return
+    above = [j for j in range(first - 1, -1, -1) if texts[j]][:c["header_lines"]]
+    hdr = [j for j in above if fixed[j] is None and _is_header_line(texts[j])]
+    if hdr:
+        top = hdr[-1]
+        for j in range(top, first):
+            if fixed[j] is None and texts[j]:
+                final[j] = "good"
+        k, taken = top - 1, 0
+        while k >= 0 and taken < 2:
+            t = texts[k]
+            if not t:
+                k -= 1
+                continue
+            if fixed[k] is not None or final[k] == "good" or len(t.split()) < 3 or len(t) > c["long_chars"] or \
+                    _HEADLINE_END.search(t):
+                break
+            final[k] = "good"
+            taken += 1
+            k -= 1
+    body = next((i for i in range(first, n) if cls[i] == "good"), first)
+    for j in range(first + 1, min(body, first + 2 * c["header_lines"])):
+        if final[j] == "bad" and fixed[j] is None and cls[j] == "short" and _is_header_line(texts[j]):
+            final[j] = "good"
 
 
 def _drop_tail_blocks(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
