@@ -274,3 +274,15 @@ def test_article_header_below_the_menu():
     fixed3 = [("share" if ln == "Share" else None) for ln in page3]
     got3 = [ln for ln, r in zip(page3, td.classify(page3, fixed3)) if r is None]
     assert got3 == SIDEBAR[3:] + ["By Anna Berg", A1, A2, A3]
+
+
+def test_short_sentence_right_after_the_article():
+    # the article's last line is a short sentence (under short_chars): kept with the article
+    last = "Anna Berg could not be reached for comment."
+    page = dump(MENU, A1, A2, A3, last, SIDEBAR, FOOTER)
+    assert kept(page) == [A1, A2, A3, last]
+    # after a sidebar line it is a teaser, and a short line without a sentence ending is a header: both go
+    page2 = dump(MENU, A1, A2, A3, "Most popular", "Comments are now closed on this story.", SIDEBAR[1:], FOOTER)
+    assert kept(page2) == [A1, A2, A3]
+    page3 = dump(MENU, A1, A2, A3, "More from the harbour desk", SIDEBAR[1:], FOOTER)
+    assert kept(page3) == [A1, A2, A3]

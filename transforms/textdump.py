@@ -24,7 +24,9 @@ corpora"), on lines instead of HTML blocks:
    (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
    by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
-   line made good between good lines counts as good context for the short lines around it (a list);
+   line made good between good lines counts as good context for the short lines around it (a list); a short
+   line ending like a sentence (. ! ?, four words or more) right after kept text stays (the article's last
+   line, "She could not be reached for comment.");
    *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
    one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
    and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
@@ -108,6 +110,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
                        r"\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 _SENTENCE_END = re.compile(r"[.!?:;…。！？]['\"”’»)\]]*$")
+_SHORT_SENTENCE = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")  # not ":" or ";" (a label, "Source:")
 
 # Comment-thread headers: the whole line.
 _COMMENT_HEADER = re.compile(
@@ -352,6 +355,16 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         else:
             final[i] = "bad"
+    # a short sentence right after kept text (the article's last line: "He could not be reached for comment.")
+    last = None  # the previous non-empty line
+    for i in range(n):
+        if not texts[i]:
+            continue
+        t = texts[i]
+        if final[i] == "bad" and cls[i] == "short" and fixed[i] is None and last is not None and \
+                final[last] == "good" and _SHORT_SENTENCE.search(t) and len(t.split()) >= 4:
+            final[i] = "good"
+        last = i
     _drop_tail_blocks(texts, fixed, cls, final, c)
     _article_header(texts, fixed, cls, final, c)
     return cls, final
