@@ -124,11 +124,12 @@ def test_settings_in_default_config_and_checks(tmp_path):
     assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
     for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
                 "stopwords_high", "heading_chars", "comments_min_words", "edge_lines", "tail_gap_lines",
+                "inner_run_lines", "inner_run_block_chars",
                 "tail_min_share"):
         assert pt[key] == td._settings(None)[key], key
     for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
                 "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1", "tail_min_share: 2",
-                "tail_gap_lines: -1"):
+                "tail_gap_lines: -1", "inner_run_lines: -1", "inner_run_block_chars: -5"):
         (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
         with pytest.raises(ConfigError, match="plain_text"):
             load_config(str(tmp_path / "c.yaml"))
@@ -286,3 +287,19 @@ def test_short_sentence_right_after_the_article():
     assert kept(page2) == [A1, A2, A3]
     page3 = dump(MENU, A1, A2, A3, "More from the harbour desk", SIDEBAR[1:], FOOTER)
     assert kept(page3) == [A1, A2, A3]
+
+
+def test_long_short_run_between_a_blurb_and_the_article():
+    # a blog's sidebar: an author blurb (good text), then a long archive list, then the article: the list is
+    # between good text on both sides but not the article's
+    archive = [f"{m} {y}" for y in range(2006, 2012) for m in ("January", "March", "May", "July", "September",
+                                                                "October", "November", "December")] + ["Archive"]
+    page = dump(MENU, BIO, archive, "Harbour bridge to close to cars", A1, A2, A3, A1, A2, FOOTER)
+    got = kept(page)
+    assert not set(archive) & set(got) and got[-5:] == [A1, A2, A3, A1, A2] and BIO in got
+    # a long table inside the article (cells one a line) has article text on both sides: it stays
+    table = [cell for row in range(12) for cell in (f"Pier {row}", f"{row * 7} m", f"{row * 3}%", "open")]
+    page2 = dump(MENU, A1, A2, "Bridge and pier lengths", table, A3, A1, FOOTER)
+    assert kept(page2) == [A1, A2, "Bridge and pier lengths"] + table + [A3, A1]
+    # turned off: the archive stays
+    assert set(archive) <= set(kept(page, inner_run_lines=0))

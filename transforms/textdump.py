@@ -21,7 +21,10 @@ corpora"), on lines instead of HTML blocks:
    ``heading_chars`` characters and two short lines, say a by-line and a date, between) is ``neargood``; a bad line with good text on
    both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
    (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
-   (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
+   (the document's start and end count as bad) ``bad`` (and so is a run of more than ``inner_run_lines`` short
+   lines, few of them sentences, between good text when one side has less than ``inner_run_block_chars``
+   characters of good text and less than ``tail_min_share`` of the other's: an archive list or a site map
+   between a sidebar blurb and the article), and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
    by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
    line made good between good lines counts as good context for the short lines around it (a list); a short
@@ -146,7 +149,8 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
          "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "tail_gap_lines": 8,
-         "tail_min_share": 0.5, "keep_comments": False}
+         "tail_min_share": 0.5, "inner_run_lines": 40,
+         "inner_run_block_chars": 700, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -342,12 +346,33 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
         next_good[i] = last
         if cls[i] == "good":
             last = i
+    # a long run of short lines with few sentences (an archive list, a site map) between a small block of good
+    # text (a sidebar blurb) and the article is not the article's (a table inside the article has article
+    # text on both sides)
+    long_run = [False] * n
+    if c["inner_run_lines"] > 0:
+        good_upto = [0] * (n + 1)  # characters of good lines among the first i lines
+        for i in range(n):
+            good_upto[i + 1] = good_upto[i] + (len(texts[i]) if cls[i] == "good" else 0)
+        i = 0
+        while i < n:
+            j = i
+            while j < n and cls[j] == "short":
+                j += 1
+            if j - i > c["inner_run_lines"] and \
+                    sum(1 for k in range(i, j) if _SHORT_SENTENCE.search(texts[k])) < 0.3 * (j - i):
+                before, after = good_upto[i], good_upto[n] - good_upto[j]
+                small, big = min(before, after), max(before, after)
+                if small < c["inner_run_block_chars"] and small < c["tail_min_share"] * big:
+                    for k in range(i, j):
+                        long_run[k] = True
+            i = max(j, i + 1)
     for i in range(n):
         if cls[i] != "short":
             continue
         p, q = neighbour(i, -1, True), neighbour(i, 1, True)
         if p == "good" and q == "good":
-            final[i] = "good"
+            final[i] = "bad" if long_run[i] else "good"
         elif p == "bad" and q == "bad":
             final[i] = "bad"
         elif (p == "bad" and neighbour(i, -1, False) == "neargood" and next_good[i] - i <= c["edge_lines"]) or \
