@@ -303,3 +303,15 @@ def test_long_short_run_between_a_blurb_and_the_article():
     assert kept(page2) == [A1, A2, "Bridge and pier lengths"] + table + [A3, A1]
     # turned off: the archive stays
     assert set(archive) <= set(kept(page, inner_run_lines=0))
+
+
+def test_race_results_are_not_comment_signatures():
+    # a live report's splits end in race times ("2:04:38"): not comment signatures, the report stays
+    splits = ["5km - 14:43. Projects a 2:04:12", "10km - 29:31. Projects a 2:04:31",
+              "15km - 44:12. Projects a 2:04:20", "20km - 58:59. Projects a 2:04:28", "Half - 1:02:12"]
+    page = dump(MENU, A1, A2, "Live splits", splits, A3, FOOTER)
+    assert kept(page) == [A1, A2, "Live splits"] + splits + [A3]
+    # signatures with a clock time (also with seconds before am/pm) still start a thread
+    page2 = dump(MENU, A1, A2, A3, "Tracked on May 3, 2021 11:15:37 PM", C1,
+                 "Tracked on May 4, 2021 8:02:11 AM", C2, "Tracked on May 4, 2021 9:40:05 PM", C1, FOOTER)
+    assert kept(page2) == [A1, A2, A3]

@@ -129,7 +129,9 @@ _BARE_HEADER = re.compile(r"^\W*\w+\W*$")  # a single word ("Comments", "Discuss
 _COMMENT_SIGNATURE = re.compile(
     r"^by\s+.{1,60}?\s+(?:on|at|\|)\s+.{0,40}\d.{0,40}$"                          # by Ann on May 2, 2012 at 9 pm
     r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:)\s*$"                      # Ann says:
-    r"|^.{0,60}\b\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
+    # a time at the end ("3 May 2021 at 9:15 pm"; seconds only before am/pm: "2:26:17" is a race result)
+    r"|^.{0,60}(?<![\d:.])\d{1,2}:\d\d(?::\d\d(?=\s*[ap]\.?m))?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*"
+    r"(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
     r"|^.{1,60}\s[-–—|@]\s+(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[a-z]{3,9}\.?\s+\d{4}|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\b.{0,30}$"                                  # Ann - October 26, 2012
     r"|^(?:reply|report( abuse)?|permalink|quote|like|flag)(?:\s*[|·•]\s*\w+)*\s*$"
