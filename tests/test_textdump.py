@@ -315,3 +315,15 @@ def test_race_results_are_not_comment_signatures():
     page2 = dump(MENU, A1, A2, A3, "Tracked on May 3, 2021 11:15:37 PM", C1,
                  "Tracked on May 4, 2021 8:02:11 AM", C2, "Tracked on May 4, 2021 9:40:05 PM", C1, FOOTER)
     assert kept(page2) == [A1, A2, A3]
+
+
+def test_one_poster_signing_every_post_is_a_blog_not_a_thread():
+    # a blog's front page: every post signed by its author -- the posts stay
+    page = dump(MENU, A1, A2, "Posted by Anna Berg at 9:15 AM", A3, "Posted by Anna Berg at 11:40 AM", C1,
+                "Posted by Anna Berg at 8:02 PM", C2, FOOTER)
+    assert kept(page) == [A1, A2, "Posted by Anna Berg at 9:15 AM", A3, "Posted by Anna Berg at 11:40 AM", C1,
+                          "Posted by Anna Berg at 8:02 PM", C2]
+    # the same signatures by different people under an article: a comment thread
+    page2 = dump(MENU, A1, A2, A3, C1, "Posted by Tom at 11:40 AM", C2, "Posted by Eve at 8:02 PM", C1,
+                 "Posted by Ann at 9:30 PM", FOOTER)
+    assert kept(page2)[:3] == [A1, A2, A3] and C2 not in kept(page2)

@@ -37,7 +37,8 @@ corpora"), on lines instead of HTML blocks:
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
    text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
-   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am") start the thread: it and everything after it goes as
+   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
+   own posts) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
 5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
@@ -484,11 +485,29 @@ def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]
                 if sig_upto[min(n, i + 25)] - sig_upto[i + 1] >= 1 or (
                         strong and any(final[j] == "good" for j in range(i + 1, min(n, i + 25)))):
                     return i
-            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3:
+            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i):
                 return _thread_top(texts, final, sig, i)
         if final[i] == "good":
             words += len(t.split())
     return None
+
+
+_POSTED_BY = re.compile(r"\bby\s+(\w[^\d@|,:]{1,40}?)\s*(?:\bon\b|\bat\b|@|\||,|-|–|$)", re.I)
+
+
+def _one_poster(texts: Sequence[str], sig: Sequence[bool], first_sig: int) -> bool:
+    """The first three signatures from ``first_sig`` name one and the same poster ("Posted by Ann at 12:42 PM"
+    under each post): a blog's own posts, not a comment thread."""
+    names = []
+    for j in range(first_sig, min(len(texts), first_sig + 20)):
+        if sig[j]:
+            m = _POSTED_BY.search(texts[j])
+            if not m:
+                return False
+            names.append(m.group(1).strip().lower())
+            if len(names) == 3:
+                return len(set(names)) == 1
+    return False
 
 
 def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool], first_sig: int) -> int:
