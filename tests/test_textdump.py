@@ -327,3 +327,15 @@ def test_one_poster_signing_every_post_is_a_blog_not_a_thread():
     page2 = dump(MENU, A1, A2, A3, C1, "Posted by Tom at 11:40 AM", C2, "Posted by Eve at 8:02 PM", C1,
                  "Posted by Ann at 9:30 PM", FOOTER)
     assert kept(page2)[:3] == [A1, A2, A3] and C2 not in kept(page2)
+
+
+def test_timetable_is_not_a_comment_thread():
+    # a day's schedule inside the article: bare clock times with short items between them stay
+    schedule = ["7:00 AM", "Breakfast and team meeting", "8:30 AM", "Ferry to the island", "1:00 PM",
+                "Lunch at the harbour", "4:00 PM", "Back on the mainland"]
+    page = dump(MENU, A1, A2, "What does a day look like?", schedule, A3, FOOTER)
+    assert kept(page) == [A1, A2, "What does a day look like?"] + schedule + [A3]
+    # bare times under comments (long lines between them) still start a thread
+    page2 = dump(MENU, A1, A2, A3, "7:00 AM", "Anna said...", C1, "8:30 AM", "Tom said...", C2, "1:00 PM",
+                 "Eve said...", C1, FOOTER)
+    assert kept(page2) == [A1, A2, A3]

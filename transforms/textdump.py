@@ -38,7 +38,7 @@ corpora"), on lines instead of HTML blocks:
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
    text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
    "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
-   own posts) start the thread: it and everything after it goes as
+   own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
 5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
@@ -485,7 +485,8 @@ def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]
                 if sig_upto[min(n, i + 25)] - sig_upto[i + 1] >= 1 or (
                         strong and any(final[j] == "good" for j in range(i + 1, min(n, i + 25)))):
                     return i
-            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i):
+            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i) \
+                    and not _timetable(texts, sig, i, c):
                 return _thread_top(texts, final, sig, i)
         if final[i] == "good":
             words += len(t.split())
@@ -507,6 +508,25 @@ def _one_poster(texts: Sequence[str], sig: Sequence[bool], first_sig: int) -> bo
             names.append(m.group(1).strip().lower())
             if len(names) == 3:
                 return len(set(names)) == 1
+    return False
+
+
+_BARE_TIME = re.compile(r"^\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?$", re.I)
+
+
+def _timetable(texts: Sequence[str], sig: Sequence[bool], first_sig: int, c: Dict[str, Any]) -> bool:
+    """The first three signatures from ``first_sig`` are bare clock times ("7:00 AM") with only short lines
+    between them ("Breakfast & team meeting"): a timetable, not a comment thread."""
+    found = 0
+    for j in range(first_sig, min(len(texts), first_sig + 20)):
+        if sig[j]:
+            if not _BARE_TIME.match(texts[j]):
+                return False
+            found += 1
+            if found == 3:
+                return True
+        elif len(texts[j]) >= c["short_chars"]:
+            return False
     return False
 
 
