@@ -20,11 +20,11 @@ corpora"), on lines instead of HTML blocks:
 3. *context*: a headline-like line (four words or more, no sentence ending) right before good text (at most
    ``heading_chars`` characters and two short lines, say a by-line and a date, between) is ``neargood``; a bad line with good text on
    both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
-   (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
-   (the document's start and end count as bad) ``bad`` (and so is a run of more than ``inner_run_lines`` short
-   lines, few of them sentences, between good text when one side has less than ``inner_run_block_chars``
-   characters of good text and less than ``tail_min_share`` of the other's: an archive list or a site map
-   between a sidebar blurb and the article), and between good and bad good only when a neargood
+   (ignoring other neargood lines); a run of short lines between good lines is ``good`` (not when it has more
+   than ``inner_run_lines`` lines, few of them sentences, and the good text on one side is small: under
+   ``inner_run_block_chars`` characters and under ``tail_min_share`` of the other side's, as for an archive
+   list between a sidebar blurb and the article), between bad lines (the document's start and end count as
+   bad) ``bad``, and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
    by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
    line made good between good lines counts as good context for the short lines around it (a list); a short
