@@ -71,6 +71,8 @@ _CHECKS: Dict[str, tuple[Callable[[Any], bool], str]] = {
     "boilerplate.plain_text.comments_min_words": (_non_negative, "must be >= 0"),
     "boilerplate.plain_text.edge_lines": (_non_negative, "must be >= 0"),
     "boilerplate.plain_text.header_lines": (_non_negative, "must be >= 0"),
+    "boilerplate.plain_text.inner_run_lines": (_non_negative, "must be >= 0"),
+    "boilerplate.plain_text.inner_run_block_chars": (_non_negative, "must be >= 0"),
     "boilerplate.plain_text.tail_gap_lines": (_non_negative, "must be >= 0"),
     "boilerplate.plain_text.tail_min_share": (_unit, "must be between 0 and 1"),
     "boilerplate.repeated.max_words": (lambda v: v >= 1, "must be >= 1"),

@@ -124,11 +124,12 @@ def test_settings_in_default_config_and_checks(tmp_path):
     assert pt["enabled"] is True and pt["short_chars"] == td._settings(None)["short_chars"]
     for key in ("min_lines", "min_short_share", "min_short_run", "short_chars", "long_chars", "stopwords_low",
                 "stopwords_high", "heading_chars", "comments_min_words", "edge_lines", "tail_gap_lines",
+                "inner_run_lines", "inner_run_block_chars",
                 "tail_min_share"):
         assert pt[key] == td._settings(None)[key], key
     for bad in ("min_short_share: 1.5", "short_chars: 0", "stopwords_low: -0.1", "min_lines: 0",
                 "long_chars: 20", "stopwords_high: 0.1", "edge_lines: -1", "tail_min_share: 2",
-                "tail_gap_lines: -1"):
+                "tail_gap_lines: -1", "inner_run_lines: -1", "inner_run_block_chars: -5"):
         (tmp_path / "c.yaml").write_text(f"boilerplate:\n  plain_text:\n    {bad}\n")
         with pytest.raises(ConfigError, match="plain_text"):
             load_config(str(tmp_path / "c.yaml"))
@@ -237,3 +238,104 @@ def test_small_text_block_after_the_article_break():
     page3 = dump(MENU, A1, A2, A3, SIDEBAR, ["Ferry news", "Bakery news", "Cycle news", "Tram news"],
                  "About the author", BIO, FOOTER)
     assert BIO in [ln for ln, r in zip(page3, td.classify(page3, [None] * len(page3))) if r is None]
+
+
+def test_hard_wrapped_low_density_block_inside_the_article():
+    # a reference wrapped over two lines (the second starts in lower case: one block) between article
+    # paragraphs: the block's own lines are not its context, the article paragraphs around it are
+    ref = ["Berg A, Lund K, Holm P, Strand E, Vik T, Dahl M, Moe R, Aas L, Bakke J, Eide S, Foss N, Haug O, Lie B, "
+           "Nes C, Ruud D, Sand F, Tveit G. Salt water corrosion, steel bridge supports,",
+           "field results. Harbour Eng Rev. 2019 Mar;7(2):145-53."]
+    page = dump(MENU, A1, A2, ref, A3, A1, FOOTER)
+    assert kept(page) == [A1, A2] + ref + [A3, A1]
+    # the same kind of block after the article (a list of names, good text on one side only) goes
+    names = ["Berg A, Lund K, Holm P, Strand E, Vik T, Dahl M, Moe R, Aas L, Bakke J, Eide S, Foss N, Haug O,",
+             "lists, Ferry news, Bakery news, Cycle lanes, Tram extension, Market hall, School repairs."]
+    page2 = dump(MENU, A1, A2, A3, names, FOOTER)
+    out = reasons(page2)
+    assert [r for ln, r in zip(page2, out) if ln in names] == ["low_content", "low_content"]
+
+
+def test_article_header_below_the_menu():
+    # the menu runs straight into the article's headline, deck, by-line and date (too many short lines for the
+    # headline rule, and bad context above them): the by-line/date line keeps the header down to the article
+    header = ["Harbour bridge to close to cars", "We also have the new timetable for the ferries!", "by Anna Berg",
+              "3 May 2021 09:15"]
+    page = dump(MENU, header, "Share", "Harbour", "12", A1, A2, A3, SIDEBAR, FOOTER)
+    fixed = [("share" if ln == "Share" else None) for ln in page]
+    got = [ln for ln, r in zip(page, td.classify(page, fixed)) if r is None]
+    assert got == header + ["Harbour", "12", A1, A2, A3]
+    # no by-line or date near the article: the short lines above it go as before
+    page2 = dump(MENU, "Ferry timetable changes for the winter", "2 May 2021", MENU, "Harbour bridge news", "12",
+                 "Weather", A1, A2, A3, FOOTER)
+    got2 = kept(page2)
+    assert got2[-3:] == [A1, A2, A3] and "2 May 2021" not in got2 and "Weather" not in got2
+    # a by-line under a teaser list: only the lines from it down and two headline-like lines above it
+    page3 = dump(MENU, SIDEBAR[1:], "By Anna Berg", "Share", A1, A2, A3, FOOTER)
+    fixed3 = [("share" if ln == "Share" else None) for ln in page3]
+    got3 = [ln for ln, r in zip(page3, td.classify(page3, fixed3)) if r is None]
+    assert got3 == SIDEBAR[3:] + ["By Anna Berg", A1, A2, A3]
+
+
+def test_short_sentence_right_after_the_article():
+    # the article's last line is a short sentence (under short_chars): kept with the article
+    last = "Anna Berg could not be reached for comment."
+    page = dump(MENU, A1, A2, A3, last, SIDEBAR, FOOTER)
+    assert kept(page) == [A1, A2, A3, last]
+    # after a sidebar line it is a teaser, and a short line without a sentence ending is a header: both go
+    page2 = dump(MENU, A1, A2, A3, "Most popular", "Comments are now closed on this story.", SIDEBAR[1:], FOOTER)
+    assert kept(page2) == [A1, A2, A3]
+    page3 = dump(MENU, A1, A2, A3, "More from the harbour desk", SIDEBAR[1:], FOOTER)
+    assert kept(page3) == [A1, A2, A3]
+
+
+def test_long_short_run_between_a_blurb_and_the_article():
+    # a blog's sidebar: an author blurb (good text), then a long archive list, then the article: the list is
+    # between good text on both sides but not the article's
+    archive = [f"{m} {y}" for y in range(2006, 2012) for m in ("January", "March", "May", "July", "September",
+                                                                "October", "November", "December")] + ["Archive"]
+    page = dump(MENU, BIO, archive, "Harbour bridge to close to cars", A1, A2, A3, A1, A2, FOOTER)
+    got = kept(page)
+    assert not set(archive) & set(got) and got[-5:] == [A1, A2, A3, A1, A2] and BIO in got
+    # a long table inside the article (cells one a line) has article text on both sides: it stays
+    table = [cell for row in range(12) for cell in (f"Pier {row}", f"{row * 7} m", f"{row * 3}%", "open")]
+    page2 = dump(MENU, A1, A2, "Bridge and pier lengths", table, A3, A1, FOOTER)
+    assert kept(page2) == [A1, A2, "Bridge and pier lengths"] + table + [A3, A1]
+    # turned off: the archive stays
+    assert set(archive) <= set(kept(page, inner_run_lines=0))
+
+
+def test_race_results_are_not_comment_signatures():
+    # a live report's splits end in race times ("2:04:38"): not comment signatures, the report stays
+    splits = ["5km - 14:43. Projects a 2:04:12", "10km - 29:31. Projects a 2:04:31",
+              "15km - 44:12. Projects a 2:04:20", "20km - 58:59. Projects a 2:04:28", "Half - 1:02:12"]
+    page = dump(MENU, A1, A2, "Live splits", splits, A3, FOOTER)
+    assert kept(page) == [A1, A2, "Live splits"] + splits + [A3]
+    # signatures with a clock time (also with seconds before am/pm) still start a thread
+    page2 = dump(MENU, A1, A2, A3, "Tracked on May 3, 2021 11:15:37 PM", C1,
+                 "Tracked on May 4, 2021 8:02:11 AM", C2, "Tracked on May 4, 2021 9:40:05 PM", C1, FOOTER)
+    assert kept(page2) == [A1, A2, A3]
+
+
+def test_one_poster_signing_every_post_is_a_blog_not_a_thread():
+    # a blog's front page: every post signed by its author -- the posts stay
+    page = dump(MENU, A1, A2, "Posted by Anna Berg at 9:15 AM", A3, "Posted by Anna Berg at 11:40 AM", C1,
+                "Posted by Anna Berg at 8:02 PM", C2, FOOTER)
+    assert kept(page) == [A1, A2, "Posted by Anna Berg at 9:15 AM", A3, "Posted by Anna Berg at 11:40 AM", C1,
+                          "Posted by Anna Berg at 8:02 PM", C2]
+    # the same signatures by different people under an article: a comment thread
+    page2 = dump(MENU, A1, A2, A3, C1, "Posted by Tom at 11:40 AM", C2, "Posted by Eve at 8:02 PM", C1,
+                 "Posted by Ann at 9:30 PM", FOOTER)
+    assert kept(page2)[:3] == [A1, A2, A3] and C2 not in kept(page2)
+
+
+def test_timetable_is_not_a_comment_thread():
+    # a day's schedule inside the article: bare clock times with short items between them stay
+    schedule = ["7:00 AM", "Breakfast and team meeting", "8:30 AM", "Ferry to the island", "1:00 PM",
+                "Lunch at the harbour", "4:00 PM", "Back on the mainland"]
+    page = dump(MENU, A1, A2, "What does a day look like?", schedule, A3, FOOTER)
+    assert kept(page) == [A1, A2, "What does a day look like?"] + schedule + [A3]
+    # bare times under comments (long lines between them) still start a thread
+    page2 = dump(MENU, A1, A2, A3, "7:00 AM", "Anna said...", C1, "8:30 AM", "Tom said...", C2, "1:00 PM",
+                 "Eve said...", C1, FOOTER)
+    assert kept(page2) == [A1, A2, A3]

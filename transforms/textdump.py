@@ -20,11 +20,16 @@ corpora"), on lines instead of HTML blocks:
 3. *context*: a headline-like line (four words or more, no sentence ending) right before good text (at most
    ``heading_chars`` characters and two short lines, say a by-line and a date, between) is ``neargood``; a bad line with good text on
    both sides (a list line inside the article) is ``good``; a neargood line is ``bad`` only between bad lines
-   (ignoring other neargood lines); a run of short lines between good lines is ``good``, between bad lines
-   (the document's start and end count as bad) ``bad``, and between good and bad good only when a neargood
+   (ignoring other neargood lines); a run of short lines between good lines is ``good`` (not when it has more
+   than ``inner_run_lines`` lines, few of them sentences, and the good text on one side is small: under
+   ``inner_run_block_chars`` characters and under ``tail_min_share`` of the other side's, as for an archive
+   list between a sidebar blurb and the article), between bad lines (the document's start and end count as
+   bad) ``bad``, and between good and bad good only when a neargood
    line is on its bad side and the line is one of the ``edge_lines`` lines next to the good text (a heading,
    by-line or date at the article's edge; further out such a run is a teaser list or a sidebar). A bad
-   line made good between good lines counts as good context for the short lines around it (a list);
+   line made good between good lines counts as good context for the short lines around it (a list); a short
+   line ending like a sentence (. ! ?, four words or more) right after kept text stays (the article's last
+   line, "She could not be reached for comment.");
    *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
    one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
    and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
@@ -32,7 +37,8 @@ corpora"), on lines instead of HTML blocks:
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
    text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
-   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am") start the thread: it and everything after it goes as
+   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
+   own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
 5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
@@ -41,8 +47,11 @@ corpora"), on lines instead of HTML blocks:
 The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
 article are not among the first lines the extract stage scans. :func:`dump_metadata` looks for them in the
 ``header_lines`` non-empty lines above the first good line (and takes ``Original url:`` lines anywhere); the
-extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text (the
-classifier judges them like any other: they are part of the page's article block).
+extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text: they
+are part of the page's article block. As the menu's bad context would drop them with the short lines around
+them, a by-line or date line among those ``header_lines`` lines keeps itself, the lines below it down to the
+article and at most two headline-like lines right above it (the article's header); by-line and date lines
+between a kept deck and the article's first good line stay too.
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
 footers; the reason the ``short_runs`` pass gives them too), ``comments`` (the thread), ``metadata`` (url
@@ -105,6 +114,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
                        r"\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 _SENTENCE_END = re.compile(r"[.!?:;…。！？]['\"”’»)\]]*$")
+_SHORT_SENTENCE = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")  # not ":" or ";" (a label, "Source:")
 
 # Comment-thread headers: the whole line.
 _COMMENT_HEADER = re.compile(
@@ -120,7 +130,9 @@ _BARE_HEADER = re.compile(r"^\W*\w+\W*$")  # a single word ("Comments", "Discuss
 _COMMENT_SIGNATURE = re.compile(
     r"^by\s+.{1,60}?\s+(?:on|at|\|)\s+.{0,40}\d.{0,40}$"                          # by Ann on May 2, 2012 at 9 pm
     r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:)\s*$"                      # Ann says:
-    r"|^.{0,60}\b\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
+    # a time at the end ("3 May 2021 at 9:15 pm"; seconds only before am/pm: "2:26:17" is a race result)
+    r"|^.{0,60}(?<![\d:.])\d{1,2}:\d\d(?::\d\d(?=\s*[ap]\.?m))?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*"
+    r"(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
     r"|^.{1,60}\s[-–—|@]\s+(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[a-z]{3,9}\.?\s+\d{4}|"
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\b.{0,30}$"                                  # Ann - October 26, 2012
     r"|^(?:reply|report( abuse)?|permalink|quote|like|flag)(?:\s*[|·•]\s*\w+)*\s*$"
@@ -140,7 +152,8 @@ def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
          "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "tail_gap_lines": 8,
-         "tail_min_share": 0.5, "keep_comments": False}
+         "tail_min_share": 0.5, "inner_run_lines": 40,
+         "inner_run_block_chars": 700, "keep_comments": False}
     d.update(cfg or {})
     return d
 
@@ -308,8 +321,15 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
 
     # a low-density line inside the article (a list, a recipe line): good on both sides. It is good context
     # for the passes below too (the short lines of an ingredient list around it are the article's)
+    # (a hard-wrapped block is judged by the lines around the whole block: its own lines are not its context)
+    block_first: Dict[int, int] = {}
+    block_last: Dict[int, int] = {}
+    for i in range(n):
+        block_first.setdefault(block_of[i], i)
+        block_last[block_of[i]] = i
     rescued = [i for i in range(n) if cls[i] == "bad" and fixed[i] is None and texts[i] and
-               neighbour(i, -1, True) == "good" and neighbour(i, 1, True) == "good"]
+               neighbour(block_first[block_of[i]], -1, True) == "good" and
+               neighbour(block_last[block_of[i]], 1, True) == "good"]
     for i in rescued:
         final[i] = cls[i] = "good"
     if rescued:
@@ -329,12 +349,33 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
         next_good[i] = last
         if cls[i] == "good":
             last = i
+    # a long run of short lines with few sentences (an archive list, a site map) between a small block of good
+    # text (a sidebar blurb) and the article is not the article's (a table inside the article has article
+    # text on both sides)
+    long_run = [False] * n
+    if c["inner_run_lines"] > 0:
+        good_upto = [0] * (n + 1)  # characters of good lines among the first i lines
+        for i in range(n):
+            good_upto[i + 1] = good_upto[i] + (len(texts[i]) if cls[i] == "good" else 0)
+        i = 0
+        while i < n:
+            j = i
+            while j < n and cls[j] == "short":
+                j += 1
+            if j - i > c["inner_run_lines"] and \
+                    sum(1 for k in range(i, j) if _SHORT_SENTENCE.search(texts[k])) < 0.3 * (j - i):
+                before, after = good_upto[i], good_upto[n] - good_upto[j]
+                small, big = min(before, after), max(before, after)
+                if small < c["inner_run_block_chars"] and small < c["tail_min_share"] * big:
+                    for k in range(i, j):
+                        long_run[k] = True
+            i = max(j, i + 1)
     for i in range(n):
         if cls[i] != "short":
             continue
         p, q = neighbour(i, -1, True), neighbour(i, 1, True)
         if p == "good" and q == "good":
-            final[i] = "good"
+            final[i] = "bad" if long_run[i] else "good"
         elif p == "bad" and q == "bad":
             final[i] = "bad"
         elif (p == "bad" and neighbour(i, -1, False) == "neargood" and next_good[i] - i <= c["edge_lines"]) or \
@@ -342,8 +383,65 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
             final[i] = "good"
         else:
             final[i] = "bad"
+    # a short sentence right after kept text (the article's last line: "He could not be reached for comment.")
+    last = None  # the previous non-empty line
+    for i in range(n):
+        if not texts[i]:
+            continue
+        t = texts[i]
+        if final[i] == "bad" and cls[i] == "short" and fixed[i] is None and last is not None and \
+                final[last] == "good" and _SHORT_SENTENCE.search(t) and len(t.split()) >= 4:
+            final[i] = "good"
+        last = i
     _drop_tail_blocks(texts, fixed, cls, final, c)
+    _article_header(texts, fixed, cls, final, c)
     return cls, final
+
+
+_HEADLINE_END = re.compile(r"[.,;:]['\"”’»)\]]*$")
+
+
+def _is_header_line(t: str) -> bool:
+    """A by-line or a date line (the parsers of :func:`_header_line`), at most 160 characters."""
+    h = _header_line(t) if t and len(t) <= 160 else {}
+    return "authors" in h or "published" in h
+
+
+def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
+                    final: List[str], c: Dict[str, Any]) -> None:
+    """The article's own header: in a dump the headline, by-line and date come right after the menu (bad
+    context), so the short-line rules drop them. Among the ``header_lines`` non-empty lines above the first
+    kept good line, a by-line or date line (the topmost one found) is kept with every line below it down to the
+    article (lines removed by a pattern, a share bar, stay removed), and so are at most two headline-like lines
+    right above it (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
+    date lines between that first line and the article's first good line (under a kept deck) are kept too."""
+    n = len(texts)
+    first = next((i for i in range(n) if final[i] == "good"), None)
+    if first is None:
+        return
+    above = [j for j in range(first - 1, -1, -1) if texts[j]][:c["header_lines"]]
+    hdr = [j for j in above if fixed[j] is None and _is_header_line(texts[j])]
+    if hdr:
+        top = hdr[-1]
+        for j in range(top, first):
+            if fixed[j] is None and texts[j]:
+                final[j] = "good"
+        k, taken = top - 1, 0
+        while k >= 0 and taken < 2:
+            t = texts[k]
+            if not t:
+                k -= 1
+                continue
+            if fixed[k] is not None or final[k] == "good" or len(t.split()) < 3 or len(t) > c["long_chars"] or \
+                    _HEADLINE_END.search(t):
+                break
+            final[k] = "good"
+            taken += 1
+            k -= 1
+    body = next((i for i in range(first, n) if cls[i] == "good"), first)
+    for j in range(first + 1, min(body, first + 2 * c["header_lines"])):
+        if final[j] == "bad" and fixed[j] is None and cls[j] == "short" and _is_header_line(texts[j]):
+            final[j] = "good"
 
 
 def _drop_tail_blocks(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: Sequence[str],
@@ -387,11 +485,49 @@ def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]
                 if sig_upto[min(n, i + 25)] - sig_upto[i + 1] >= 1 or (
                         strong and any(final[j] == "good" for j in range(i + 1, min(n, i + 25)))):
                     return i
-            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3:
+            elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i) \
+                    and not _timetable(texts, sig, i, c):
                 return _thread_top(texts, final, sig, i)
         if final[i] == "good":
             words += len(t.split())
     return None
+
+
+_POSTED_BY = re.compile(r"\bby\s+(\w[^\d@|,:]{1,40}?)\s*(?:\bon\b|\bat\b|@|\||,|-|–|$)", re.I)
+
+
+def _one_poster(texts: Sequence[str], sig: Sequence[bool], first_sig: int) -> bool:
+    """The first three signatures from ``first_sig`` name one and the same poster ("Posted by Ann at 12:42 PM"
+    under each post): a blog's own posts, not a comment thread."""
+    names = []
+    for j in range(first_sig, min(len(texts), first_sig + 20)):
+        if sig[j]:
+            m = _POSTED_BY.search(texts[j])
+            if not m:
+                return False
+            names.append(m.group(1).strip().lower())
+            if len(names) == 3:
+                return len(set(names)) == 1
+    return False
+
+
+_BARE_TIME = re.compile(r"^\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?$", re.I)
+
+
+def _timetable(texts: Sequence[str], sig: Sequence[bool], first_sig: int, c: Dict[str, Any]) -> bool:
+    """The first three signatures from ``first_sig`` are bare clock times ("7:00 AM") with only short lines
+    between them ("Breakfast & team meeting"): a timetable, not a comment thread."""
+    found = 0
+    for j in range(first_sig, min(len(texts), first_sig + 20)):
+        if sig[j]:
+            if not _BARE_TIME.match(texts[j]):
+                return False
+            found += 1
+            if found == 3:
+                return True
+        elif len(texts[j]) >= c["short_chars"]:
+            return False
+    return False
 
 
 def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool], first_sig: int) -> int:
