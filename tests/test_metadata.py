@@ -423,3 +423,16 @@ def test_h1_texts_leave_out_a_kicker_element():
     # an <h1> that is all kicker keeps its text; other inner elements stay
     assert md.h1_texts('<h1><span class="kicker">Ferry news</span></h1>') == ["Ferry news"]
     assert md.h1_texts('<h1><span class="title">Ferry</span> <em>opens</em></h1>') == ["Ferry opens"]
+
+
+def test_local_midnight_written_in_utc_is_the_next_day():
+    # a day-only date of a Central European CMS stored as its midnight in UTC: the page's day is the next one,
+    # and it does not give way to htmldate's reading of the same tag (the UTC day) as a near-midnight stamp
+    html = page('<meta property="article:published_time" content="2022-11-06T23:00:00.000Z">', "<h1>Provence</h1>")
+    assert md.pick_published(md.scan_html(html), "2022-11-06") == "2022-11-07"
+    assert md.parse_date("2021-11-04T22:00Z") == "2021-11-05"
+    # a real evening time in UTC, a full hour earlier, or a local time with its own offset stay on their day
+    assert md.parse_date("2022-11-06T23:14:00Z") == "2022-11-06"
+    assert md.parse_date("2025-11-06T20:00:00.000Z") == "2025-11-06"
+    assert md.parse_date("2022-11-06T23:00:00+01:00") == "2022-11-06"
+    assert md.parse_date("2022-11-06 23:00:00") == "2022-11-06"
