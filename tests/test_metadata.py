@@ -436,3 +436,17 @@ def test_local_midnight_written_in_utc_is_the_next_day():
     assert md.parse_date("2025-11-06T20:00:00.000Z") == "2025-11-06"
     assert md.parse_date("2022-11-06T23:00:00+01:00") == "2022-11-06"
     assert md.parse_date("2022-11-06 23:00:00") == "2022-11-06"
+
+
+def test_early_utc_stamp_stays_on_its_day_on_a_page_east_of_utc():
+    # 05:49 UTC is the same morning in Germany: htmldate's day before (a modified date) does not win
+    body = ld({"@type": "Article", "datePublished": "2022-12-21T05:49:28+00:00"}) + "<h1>Sports hall</h1>"
+    html = f"<!DOCTYPE html><html lang='de-DE'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-20") == "2022-12-21"
+    # the same stamp on an English page may be the evening before in the Americas: htmldate's day stands
+    html = f"<!DOCTYPE html><html lang='en-US'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-20") == "2022-12-20"
+    # and a late stamp on the German page is still near the next day there
+    body = ld({"@type": "Article", "datePublished": "2022-12-20T22:49:28+00:00"}) + "<h1>Sports hall</h1>"
+    html = f"<!DOCTYPE html><html lang='de-DE'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-21") == "2022-12-21"
