@@ -262,8 +262,12 @@ def test_headline_date_breaks_a_disagreement_and_fills_a_gap():
     shown = page(head, "<h1>Heat pumps</h1><p>6. November 2023</p>")
     # JSON-LD, meta and htmldate disagree: the one also shown under the headline wins
     assert md.pick_published(md.scan_html(shown), "2023-11-06") == "2023-11-06"
-    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date
-    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"}), "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date, when JSON-LD and the
+    # meta tags agree (a single structured date gives way to a later by-line date that is no update:
+    # test_later_by_line_date_beats_a_single_structured_date_unless_it_is_an_update)
+    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"})
+               + '<meta property="article:published_time" content="2023-11-03">',
+               "<h1>Heat pumps</h1><p>6. November 2023</p>")
     assert md.pick_published(md.scan_html(one), "2023-11-03") == "2023-11-03"
     # nothing machine-readable: the visible date under the headline
     bare = page("", "<h1>Heat pumps</h1><p>Posted on 6 November 2023</p>")
@@ -450,3 +454,25 @@ def test_early_utc_stamp_stays_on_its_day_on_a_page_east_of_utc():
     body = ld({"@type": "Article", "datePublished": "2022-12-20T22:49:28+00:00"}) + "<h1>Sports hall</h1>"
     html = f"<!DOCTYPE html><html lang='de-DE'><head></head><body>{body}</body></html>"
     assert md.pick_published(md.scan_html(html), "2022-12-21") == "2022-12-21"
+
+
+def test_later_by_line_date_beats_a_single_structured_date_unless_it_is_an_update():
+    head = '<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">'
+    html = page(head, "<h1>Riesling birthday</h1><p>Meldungen 27.01.2022</p><p>Text</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2022-01-27"
+    # an update label before or after the by-line date: the structured date is the publication
+    html = page(head, "<h1>Riesling birthday</h1><p>By Ann Lee Updated Jan 27, 2022 @ 10:42 am</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+    html = page(head, "<h1>Riesling birthday</h1><p>CNN January 27, 2022 -- Updated 0203 GMT</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+    # JSON-LD and the meta tags agreeing stand against a later by-line (a live blog's last entry)
+    html = page(head + ld({"@type": "NewsArticle", "datePublished": "2021-12-20T09:00:00+01:00"}),
+                "<h1>Live: the vintage</h1><p>Redaktion 27.01.2022, 11.08 Uhr</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+
+
+def test_event_date_after_its_label_is_no_date_line():
+    html = page("", "<h1>Whisky tastings</h1><p>Februar 2020 Termin: 21.02.2020, 19 Uhr Ort: Bar</p>")
+    assert md.headline_date(html) is None
+    html = page("", "<h1>Whisky tastings</h1><p>Datum: 21.02.2020, 19 Uhr</p>")
+    assert md.headline_date(html) == "2020-02-21"
