@@ -476,3 +476,34 @@ def test_event_date_after_its_label_is_no_date_line():
     assert md.headline_date(html) is None
     html = page("", "<h1>Whisky tastings</h1><p>Datum: 21.02.2020, 19 Uhr</p>")
     assert md.headline_date(html) == "2020-02-21"
+
+
+def _stage_published(html, url):
+    from pipeline.config import load_config
+    from transforms.extract import Extract
+
+    cfg = load_config()
+    cfg["extract"]["timeout_seconds"] = 0
+    return Extract(cfg)({"_raw": html, "url": url, "_format": "html"})["published"]
+
+
+_EPISODE = ("<p>{line}</p><h1>Episode 158: the long night</h1>"
+            + "<p>We talk about the long night, the stars and the sea, for an hour and more.</p>" * 8)
+
+
+def test_labelled_date_line_beats_htmldate_alone():
+    # htmldate's only source is the URL (a later re-upload); the text says when the episode was published
+    url = "https://podcast.example/2019/08/24/episode-158/"
+    html = page("<title>Episode 158</title>", _EPISODE.format(line="Veröffentlicht am 16.08.2019"))
+    assert _stage_published(html, url) == "2019-08-16"
+    # an unlabelled first date line (a header's "today", a comment) does not overrule htmldate
+    html = page("<title>Episode 158</title>", _EPISODE.format(line="Mittwoch, 16.08.2019"))
+    assert _stage_published(html, url) == "2019-08-24"
+
+
+def test_htmldate_first_of_january_gives_way_to_a_date_line():
+    # htmldate's 1 January is a year only (from the URL here): the text's date line is the day
+    scan = md.scan_html(page("", "<p>By the kitchen, June 13, 2019</p>"))
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(page("", "<p>June 13, 2019</p>"))
+    assert md.pick_published(scan, "2004-01-01") == "2019-06-13"
+    assert md.pick_published(scan, "2004-03-01") == "2004-03-01"

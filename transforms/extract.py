@@ -109,6 +109,10 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     if not (doc.date or scan["ld_published"] or scan["meta_published"] or scan["headline_date"]):
         # no date in the markup nor under the headline: the first date line of the visible text (regex only)
         scan["page_date"] = metadata.page_text_date(raw, max_date)
+    elif not (scan["ld_published"] or scan["meta_published"] or scan["headline_date"]) and (
+            metadata.has_publication_label(raw) or doc.date.endswith("-01-01")):
+        # htmldate's date alone: a labelled date line of the text ("Veröffentlicht am ...") may overrule it
+        scan["page_date"], scan["page_date_labelled"] = metadata.page_text_date_labelled(raw, max_date)
     fallback = None
     if (opts.get("date_fallback_search") and not opts.get("extensive_date_search") and not doc.date
             and not scan["ld_published"] and not scan["meta_published"] and not scan.get("page_date")):
@@ -1062,7 +1066,8 @@ class Extract:
         for stripping when it was taken from the title itself. Published = (:func:`metadata.pick_published`)
         JSON-LD article date > date meta tags > htmldate's date > the date under the headline, a
         disagreement settled by the date under the headline > the first date line of the page's visible
-        text (:func:`metadata.page_text_date`, on pages with no other date) > (``extract.date_fallback_search``)
+        text (:func:`metadata.page_text_date`, on pages with no other date; it also overrules htmldate's date
+        alone when labelled "Veröffentlicht am ..." or when htmldate's is a 1 January) > (``extract.date_fallback_search``)
         htmldate's extensive search, all within [MIN_DATE, ``extract.max_date``]."""
         from transforms import metadata
 

@@ -28,6 +28,9 @@ Choice (:func:`pick_title`, :func:`pick_published`), documented precedence:
   beats a single structured date, so does a later one not marked as an update ("Updated ...", an event's
   "Termin:" date is no date line at all), and any date under the headline beats htmldate's alone; with no date
   at all, the first date line of the visible text (``page_date``, :func:`page_text_date`, set by the caller);
+  htmldate's date alone gives way to that first date line when a publication label stands before it
+  ("Veröffentlicht am ...", :func:`page_text_date_labelled`, run by the caller only on pages holding such a
+  word) or when htmldate's is a 1 January (a year only);
   :func:`fallback_date`
   (htmldate's extensive search, no copyright years) is the caller's last resort.
 
@@ -470,20 +473,46 @@ def page_text_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]
     date stands above its headline, far below it ("Datum: 03.11.2021" after the teaser) or that has no
     ``<h1>``. Only a last resort, for pages with no other date. None when absent or outside
     ``[MIN_DATE, max_date]``."""
+    return _page_text_date(page, max_date)[0]
+
+
+# a publication label before a date line ("Veröffentlicht am 16.08.2019", "Erschienen am 26. Jan 2022",
+# "Written: 2023-11-07"); :data:`_PUB_LABEL_HINTS` are the plain substrings one of them must contain
+_PUB_LABEL = re.compile(r"\b(?:published|posted|written|veröffentlicht|erschienen|erstellt|publié|publicad[oa]|"
+                        r"pubblicato|geplaatst)\b", re.I)
+_PUB_LABEL_HINTS = ("ublished", "UBLISHED", "osted", "ritten", "eröffentlicht", "rschienen", "rstellt", "ublié",
+                    "ublicad", "ubblicato", "eplaatst")
+
+
+def has_publication_label(page: str) -> bool:
+    """Whether the page holds one of the words of a publication label anywhere (plain substring search, no
+    regex pass): the cheap test before :func:`page_text_date_labelled`."""
+    return any(h in page for h in _PUB_LABEL_HINTS)
+
+
+def page_text_date_labelled(page: str, max_date: str = DEFAULT_MAX_DATE) -> tuple:
+    """(:func:`page_text_date`, whether a publication label, :data:`_PUB_LABEL`, stands in the 30 characters
+    before it)."""
+    return _page_text_date(page, max_date)
+
+
+def _page_text_date(page: str, max_date: str) -> tuple:
     m = _BODY_START.search(page, 0, PAGE_DATE_CHARS)
     begin = m.start() if m else 0
     chunk = _NAV_RE.sub(" ", _SCRIPT_RE.sub(" ", page[begin:begin + PAGE_DATE_CHARS]))
     text = clean_text(_QUOTED_TAG_RE.sub(" ", chunk))
     if not text:
-        return None
+        return None, False
     day_first = _day_first(page)
     for lo in range(0, len(text), 4000):   # window by window: the first date is usually near the top
         for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + 4040)):
             if start >= lo + 4000:
                 break
             if not _in_running_text(text, start, end):
-                return d if MIN_DATE <= d <= max_date else None
-    return None
+                if not MIN_DATE <= d <= max_date:
+                    return None, False
+                return d, bool(_PUB_LABEL.search(text, max(0, start - 30), start))
+    return None, False
 
 
 # ---------------------------------------------------------------------------------------------- scan, pick
@@ -667,7 +696,12 @@ def _by_precedence(scan: Dict[str, Any], other: Optional[str], shown: Optional[s
                     if near and _one_day_apart(d, near):
                         return near
             return d
-    return other or shown or scan.get("page_date")
+    page = scan.get("page_date")
+    if other and page and page != other and not shown and (scan.get("page_date_labelled") or other.endswith("-01-01")):
+        # htmldate's guess alone against a date line of the text labelled as the publication ("Veröffentlicht
+        # am ...") or against htmldate's 1 January (a year only): the date line
+        return page
+    return other or shown or page
 
 
 def fallback_date(page: str, url: Optional[str], max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
