@@ -507,3 +507,13 @@ def test_htmldate_first_of_january_gives_way_to_a_date_line():
     scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(page("", "<p>June 13, 2019</p>"))
     assert md.pick_published(scan, "2004-01-01") == "2019-06-13"
     assert md.pick_published(scan, "2004-03-01") == "2004-03-01"
+
+
+def test_russian_and_ukrainian_month_names():
+    html = page("", "<h1>Подольски завершил карьеру</h1><p class='date'>15 августа 2016, 13:43</p>")
+    assert md.headline_date(html) == "2016-08-15"
+    html = page("", "<h1>Новини</h1><p>3 березня 2022</p>")
+    assert md.headline_date(html) == "2022-03-03"
+    # a day and month without a year stay no date
+    html = page("", "<h1>Новини</h1><p>15 августа в 13:43</p>")
+    assert md.headline_date(html) is None

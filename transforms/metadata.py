@@ -354,7 +354,7 @@ _TIME_AFTER = re.compile(r"^\W{0,3}(?:um|at|à|a las|alle|om|kl\.?)?\s*\d{1,2}[:
 
 
 def _date_candidates(text: str, day_first: bool, lo: int = 0, hi: Optional[int] = None) -> List[tuple]:
-    """All explicit dates in ``text`` (the plain-text path's patterns, en/de/fr/es/it month names) ->
+    """All explicit dates in ``text`` (the plain-text path's patterns, en/de/fr/es/it/ru/uk month names) ->
     [(start, end, "YYYY-MM-DD")] in text order, overlapping matches dropped. An ambiguous "03/05/2022" is read
     day first when ``day_first`` (the page's language writes it so), else month first; a first number over 12
     is always the day. ``lo``/``hi``: only matches within ``text[lo:hi]``."""
@@ -426,7 +426,7 @@ def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
     under the headline, e.g. "Published 21.01.2022 - 13:30"), in the first :data:`HEADLINE_DATE_CHARS`
     characters from the ``<h1>`` on, scripts, styles and tags (with their attributes: no dates from image
     URLs) removed; the same date forms as the plain-text header lines (:func:`transforms.extract.find_date`,
-    en/de/fr/es/it month names), the first one in the text whichever its form. Dates in running text or
+    en/de/fr/es/it/ru/uk month names), the first one in the text whichever its form. Dates in running text or
     captions (:func:`_in_running_text`) are passed over. An ambiguous "03/05/2022" is day first unless the
     page's ``<html lang>`` is US-style English (:data:`MONTH_FIRST_LANGS`) or missing. None when absent or
     outside ``[MIN_DATE, max_date]``."""
