@@ -517,3 +517,12 @@ def test_russian_and_ukrainian_month_names():
     # a day and month without a year stay no date
     html = page("", "<h1>Новини</h1><p>15 августа в 13:43</p>")
     assert md.headline_date(html) is None
+
+
+def test_raw_iso_time_stamp_in_the_text_is_no_by_line():
+    html = page("", "<h1>HIV</h1><p>Isabell Angele 2022-12-07T10:10:52+01:00 25. Dezember 2022 | Ihr Magazin</p>")
+    assert md.headline_date(html) == "2022-12-25"
+    assert md.page_text_date(html) == "2022-12-25"
+    # an ISO date written for readers, with or without its time, stays a date line
+    html = page("", "<h1>HIV</h1><p>Published 2022-12-07 10:10</p><p>25. Dezember 2022</p>")
+    assert md.headline_date(html) == "2022-12-07"

@@ -320,6 +320,9 @@ def h1_texts(page: str) -> List[str]:
     return out
 
 
+# an ISO date glued to its clock time ("2022-12-07T10:10:52+01:00") in the visible text is template data (a raw
+# time stamp left in the markup), not the by-line readers see: passed over by the by-line and text date lines
+_MACHINE_TIME = re.compile(r"T\d{2}:\d{2}")
 HEADLINE_DATE_CHARS = 3000   # characters of markup after the first <h1> searched for a visible date
 _H1_START = re.compile(r"<h1\b", re.I)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
@@ -427,7 +430,8 @@ def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
     characters from the ``<h1>`` on, scripts, styles and tags (with their attributes: no dates from image
     URLs) removed; the same date forms as the plain-text header lines (:func:`transforms.extract.find_date`,
     en/de/fr/es/it/ru/uk month names), the first one in the text whichever its form. Dates in running text or
-    captions (:func:`_in_running_text`) are passed over. An ambiguous "03/05/2022" is day first unless the
+    captions (:func:`_in_running_text`) and raw ISO time stamps ("2022-12-07T10:10:52+01:00") are passed
+    over. An ambiguous "03/05/2022" is day first unless the
     page's ``<html lang>`` is US-style English (:data:`MONTH_FIRST_LANGS`) or missing. None when absent or
     outside ``[MIN_DATE, max_date]``."""
     return _headline_date(page, max_date)[0]
@@ -452,7 +456,7 @@ def _headline_date(page: str, max_date: str) -> tuple:
     if not text:
         return None, False
     for start, end, d in _date_candidates(text, _day_first(page)):
-        if _in_running_text(text, start, end):
+        if _in_running_text(text, start, end) or _MACHINE_TIME.match(text, end):
             continue
         if not MIN_DATE <= d <= max_date:
             return None, False
@@ -508,7 +512,7 @@ def _page_text_date(page: str, max_date: str) -> tuple:
         for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + 4040)):
             if start >= lo + 4000:
                 break
-            if not _in_running_text(text, start, end):
+            if not _in_running_text(text, start, end) and not _MACHINE_TIME.match(text, end):
                 if not MIN_DATE <= d <= max_date:
                     return None, False
                 return d, bool(_PUB_LABEL.search(text, max(0, start - 30), start))
