@@ -526,3 +526,21 @@ def test_raw_iso_time_stamp_in_the_text_is_no_by_line():
     # an ISO date written for readers, with or without its time, stays a date line
     html = page("", "<h1>HIV</h1><p>Published 2022-12-07 10:10</p><p>25. Dezember 2022</p>")
     assert md.headline_date(html) == "2022-12-07"
+
+
+def test_labelled_publication_line_after_an_update_line_beats_htmldate():
+    url = "https://reviews.example/books/anleitungen-30063.html"
+    line = "Letzte Änderung: 31.10.2023 - 14:49:39 Erschienen am: 01.11.2023"
+    html = page("<title>Review</title><meta http-equiv='last-modified' content='2023-10-31'>",
+                _EPISODE.format(line=line))
+    scan = md.scan_html(html)
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(html)
+    assert md.pick_published(scan, "2023-10-31") == "2023-11-01"
+    # the next date line unlabelled: the update line stays the text's date, unlabelled; htmldate's date stands
+    html = page("", _EPISODE.format(line="Letzte Änderung: 31.10.2023 Lesungen: 61, 01.11.2023"))
+    assert md.page_text_date_labelled(html) == ("2023-10-31", False)
+    scan = md.scan_html(html)
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(html)
+    assert md.pick_published(scan, "2023-10-30") == "2023-10-30"
+    # the plain page_text_date is unchanged: the first date line
+    assert md.page_text_date(page("", "<p>" + line + "</p>")) == "2023-10-31"

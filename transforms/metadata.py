@@ -488,6 +488,9 @@ _PUB_LABEL_HINTS = ("ublished", "UBLISHED", "osted", "ritten", "eröffentlicht",
                     "ublicad", "ubblicato", "eplaatst")
 
 
+_CHANGE_LABEL = re.compile(r"\b(?:letzte|zuletzt)\s+(?:Änderung|geändert|aktualisiert)|\blast\s+(?:changed|edited)\b", re.I)
+
+
 def has_publication_label(page: str) -> bool:
     """Whether the page holds one of the words of a publication label anywhere (plain substring search, no
     regex pass): the cheap test before :func:`page_text_date_labelled`."""
@@ -496,11 +499,13 @@ def has_publication_label(page: str) -> bool:
 
 def page_text_date_labelled(page: str, max_date: str = DEFAULT_MAX_DATE) -> tuple:
     """(:func:`page_text_date`, whether a publication label, :data:`_PUB_LABEL`, stands in the 30 characters
-    before it)."""
-    return _page_text_date(page, max_date)
+    before it); a first date line labelled as an update ("Letzte Änderung: 31.10.2023 Erschienen am:
+    01.11.2023") gives way to the next date line when that one is labelled as the publication (else it stays,
+    unlabelled)."""
+    return _page_text_date(page, max_date, skip_updates=True)
 
 
-def _page_text_date(page: str, max_date: str) -> tuple:
+def _page_text_date(page: str, max_date: str, skip_updates: bool = False) -> tuple:
     m = _BODY_START.search(page, 0, PAGE_DATE_CHARS)
     begin = m.start() if m else 0
     chunk = _NAV_RE.sub(" ", _SCRIPT_RE.sub(" ", page[begin:begin + PAGE_DATE_CHARS]))
@@ -508,15 +513,23 @@ def _page_text_date(page: str, max_date: str) -> tuple:
     if not text:
         return None, False
     day_first = _day_first(page)
+    first = None   # an update date line, when skip_updates looks at the next one
     for lo in range(0, len(text), 4000):   # window by window: the first date is usually near the top
         for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + 4040)):
             if start >= lo + 4000:
                 break
             if not _in_running_text(text, start, end) and not _MACHINE_TIME.match(text, end):
                 if not MIN_DATE <= d <= max_date:
-                    return None, False
-                return d, bool(_PUB_LABEL.search(text, max(0, start - 30), start))
-    return None, False
+                    return first, False
+                labelled = bool(_PUB_LABEL.search(text, max(0, start - 30), start))
+                if first is not None:   # the line after an update line: the publication only when labelled so
+                    return (d, True) if labelled else (first, False)
+                if skip_updates and (_UPDATE_LABEL.search(text, max(0, start - 30), start)
+                                     or _CHANGE_LABEL.search(text, max(0, start - 30), start)):
+                    first = d
+                    continue
+                return d, labelled
+    return first, False
 
 
 # ---------------------------------------------------------------------------------------------- scan, pick
