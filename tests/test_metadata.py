@@ -262,8 +262,12 @@ def test_headline_date_breaks_a_disagreement_and_fills_a_gap():
     shown = page(head, "<h1>Heat pumps</h1><p>6. November 2023</p>")
     # JSON-LD, meta and htmldate disagree: the one also shown under the headline wins
     assert md.pick_published(md.scan_html(shown), "2023-11-06") == "2023-11-06"
-    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date
-    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"}), "<h1>Heat pumps</h1><p>6. November 2023</p>")
+    # no disagreement: the precedence as before (JSON-LD first), whatever the visible date, when JSON-LD and the
+    # meta tags agree (a single structured date gives way to a later by-line date that is no update:
+    # test_later_by_line_date_beats_a_single_structured_date_unless_it_is_an_update)
+    one = page(ld({"@type": "NewsArticle", "datePublished": "2023-11-03"})
+               + '<meta property="article:published_time" content="2023-11-03">',
+               "<h1>Heat pumps</h1><p>6. November 2023</p>")
     assert md.pick_published(md.scan_html(one), "2023-11-03") == "2023-11-03"
     # nothing machine-readable: the visible date under the headline
     bare = page("", "<h1>Heat pumps</h1><p>Posted on 6 November 2023</p>")
@@ -423,3 +427,120 @@ def test_h1_texts_leave_out_a_kicker_element():
     # an <h1> that is all kicker keeps its text; other inner elements stay
     assert md.h1_texts('<h1><span class="kicker">Ferry news</span></h1>') == ["Ferry news"]
     assert md.h1_texts('<h1><span class="title">Ferry</span> <em>opens</em></h1>') == ["Ferry opens"]
+
+
+def test_local_midnight_written_in_utc_is_the_next_day():
+    # a day-only date of a Central European CMS stored as its midnight in UTC: the page's day is the next one,
+    # and it does not give way to htmldate's reading of the same tag (the UTC day) as a near-midnight stamp
+    html = page('<meta property="article:published_time" content="2022-11-06T23:00:00.000Z">', "<h1>Provence</h1>")
+    assert md.pick_published(md.scan_html(html), "2022-11-06") == "2022-11-07"
+    assert md.parse_date("2021-11-04T22:00Z") == "2021-11-05"
+    # a real evening time in UTC, a full hour earlier, or a local time with its own offset stay on their day
+    assert md.parse_date("2022-11-06T23:14:00Z") == "2022-11-06"
+    assert md.parse_date("2025-11-06T20:00:00.000Z") == "2025-11-06"
+    assert md.parse_date("2022-11-06T23:00:00+01:00") == "2022-11-06"
+    assert md.parse_date("2022-11-06 23:00:00") == "2022-11-06"
+
+
+def test_early_utc_stamp_stays_on_its_day_on_a_page_east_of_utc():
+    # 05:49 UTC is the same morning in Germany: htmldate's day before (a modified date) does not win
+    body = ld({"@type": "Article", "datePublished": "2022-12-21T05:49:28+00:00"}) + "<h1>Sports hall</h1>"
+    html = f"<!DOCTYPE html><html lang='de-DE'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-20") == "2022-12-21"
+    # the same stamp on an English page may be the evening before in the Americas: htmldate's day stands
+    html = f"<!DOCTYPE html><html lang='en-US'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-20") == "2022-12-20"
+    # and a late stamp on the German page is still near the next day there
+    body = ld({"@type": "Article", "datePublished": "2022-12-20T22:49:28+00:00"}) + "<h1>Sports hall</h1>"
+    html = f"<!DOCTYPE html><html lang='de-DE'><head></head><body>{body}</body></html>"
+    assert md.pick_published(md.scan_html(html), "2022-12-21") == "2022-12-21"
+
+
+def test_later_by_line_date_beats_a_single_structured_date_unless_it_is_an_update():
+    head = '<meta property="article:published_time" content="2021-12-20T09:00:00+01:00">'
+    html = page(head, "<h1>Riesling birthday</h1><p>Meldungen 27.01.2022</p><p>Text</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2022-01-27"
+    # an update label before or after the by-line date: the structured date is the publication
+    html = page(head, "<h1>Riesling birthday</h1><p>By Ann Lee Updated Jan 27, 2022 @ 10:42 am</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+    html = page(head, "<h1>Riesling birthday</h1><p>CNN January 27, 2022 -- Updated 0203 GMT</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+    # JSON-LD and the meta tags agreeing stand against a later by-line (a live blog's last entry)
+    html = page(head + ld({"@type": "NewsArticle", "datePublished": "2021-12-20T09:00:00+01:00"}),
+                "<h1>Live: the vintage</h1><p>Redaktion 27.01.2022, 11.08 Uhr</p>")
+    assert md.pick_published(md.scan_html(html), "2021-12-20") == "2021-12-20"
+
+
+def test_event_date_after_its_label_is_no_date_line():
+    html = page("", "<h1>Whisky tastings</h1><p>Februar 2020 Termin: 21.02.2020, 19 Uhr Ort: Bar</p>")
+    assert md.headline_date(html) is None
+    html = page("", "<h1>Whisky tastings</h1><p>Datum: 21.02.2020, 19 Uhr</p>")
+    assert md.headline_date(html) == "2020-02-21"
+
+
+def _stage_published(html, url):
+    from pipeline.config import load_config
+    from transforms.extract import Extract
+
+    cfg = load_config()
+    cfg["extract"]["timeout_seconds"] = 0
+    return Extract(cfg)({"_raw": html, "url": url, "_format": "html"})["published"]
+
+
+_EPISODE = ("<p>{line}</p><h1>Episode 158: the long night</h1>"
+            + "<p>We talk about the long night, the stars and the sea, for an hour and more.</p>" * 8)
+
+
+def test_labelled_date_line_beats_htmldate_alone():
+    # htmldate's only source is the URL (a later re-upload); the text says when the episode was published
+    url = "https://podcast.example/2019/08/24/episode-158/"
+    html = page("<title>Episode 158</title>", _EPISODE.format(line="Veröffentlicht am 16.08.2019"))
+    assert _stage_published(html, url) == "2019-08-16"
+    # an unlabelled first date line (a header's "today", a comment) does not overrule htmldate
+    html = page("<title>Episode 158</title>", _EPISODE.format(line="Mittwoch, 16.08.2019"))
+    assert _stage_published(html, url) == "2019-08-24"
+
+
+def test_htmldate_first_of_january_gives_way_to_a_date_line():
+    # htmldate's 1 January is a year only (from the URL here): the text's date line is the day
+    scan = md.scan_html(page("", "<p>By the kitchen, June 13, 2019</p>"))
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(page("", "<p>June 13, 2019</p>"))
+    assert md.pick_published(scan, "2004-01-01") == "2019-06-13"
+    assert md.pick_published(scan, "2004-03-01") == "2004-03-01"
+
+
+def test_russian_and_ukrainian_month_names():
+    html = page("", "<h1>Подольски завершил карьеру</h1><p class='date'>15 августа 2016, 13:43</p>")
+    assert md.headline_date(html) == "2016-08-15"
+    html = page("", "<h1>Новини</h1><p>3 березня 2022</p>")
+    assert md.headline_date(html) == "2022-03-03"
+    # a day and month without a year stay no date
+    html = page("", "<h1>Новини</h1><p>15 августа в 13:43</p>")
+    assert md.headline_date(html) is None
+
+
+def test_raw_iso_time_stamp_in_the_text_is_no_by_line():
+    html = page("", "<h1>HIV</h1><p>Isabell Angele 2022-12-07T10:10:52+01:00 25. Dezember 2022 | Ihr Magazin</p>")
+    assert md.headline_date(html) == "2022-12-25"
+    assert md.page_text_date(html) == "2022-12-25"
+    # an ISO date written for readers, with or without its time, stays a date line
+    html = page("", "<h1>HIV</h1><p>Published 2022-12-07 10:10</p><p>25. Dezember 2022</p>")
+    assert md.headline_date(html) == "2022-12-07"
+
+
+def test_labelled_publication_line_after_an_update_line_beats_htmldate():
+    url = "https://reviews.example/books/anleitungen-30063.html"
+    line = "Letzte Änderung: 31.10.2023 - 14:49:39 Erschienen am: 01.11.2023"
+    html = page("<title>Review</title><meta http-equiv='last-modified' content='2023-10-31'>",
+                _EPISODE.format(line=line))
+    scan = md.scan_html(html)
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(html)
+    assert md.pick_published(scan, "2023-10-31") == "2023-11-01"
+    # the next date line unlabelled: the update line stays the text's date, unlabelled; htmldate's date stands
+    html = page("", _EPISODE.format(line="Letzte Änderung: 31.10.2023 Lesungen: 61, 01.11.2023"))
+    assert md.page_text_date_labelled(html) == ("2023-10-31", False)
+    scan = md.scan_html(html)
+    scan["page_date"], scan["page_date_labelled"] = md.page_text_date_labelled(html)
+    assert md.pick_published(scan, "2023-10-30") == "2023-10-30"
+    # the plain page_text_date is unchanged: the first date line
+    assert md.page_text_date(page("", "<p>" + line + "</p>")) == "2023-10-31"

@@ -112,6 +112,10 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
     if not (doc.date or scan["ld_published"] or scan["meta_published"] or scan["headline_date"]):
         # no date in the markup nor under the headline: the first date line of the visible text (regex only)
         scan["page_date"] = metadata.page_text_date(raw, max_date)
+    elif not (scan["ld_published"] or scan["meta_published"] or scan["headline_date"]) and (
+            metadata.has_publication_label(raw) or doc.date.endswith("-01-01")):
+        # htmldate's date alone: a labelled date line of the text ("Veröffentlicht am ...") may overrule it
+        scan["page_date"], scan["page_date_labelled"] = metadata.page_text_date_labelled(raw, max_date)
     fallback = None
     if (opts.get("date_fallback_search") and not opts.get("extensive_date_search") and not doc.date
             and not scan["ld_published"] and not scan["meta_published"] and not scan.get("page_date")):
@@ -505,6 +509,11 @@ _MONTHS = {
     # it
     "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
     "ottobre": 10, "dicembre": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10,
+    # ru, uk (the genitive of a date: "15 августа 2016", "3 березня 2022")
+    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7, "августа": 8,
+    "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7, "серпня": 8,
+    "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
 }
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _DATE_PATTERNS: List[Tuple[re.Pattern, str]] = [
@@ -1143,7 +1152,8 @@ class Extract:
         for stripping when it was taken from the title itself. Published = (:func:`metadata.pick_published`)
         JSON-LD article date > date meta tags > htmldate's date > the date under the headline, a
         disagreement settled by the date under the headline > the first date line of the page's visible
-        text (:func:`metadata.page_text_date`, on pages with no other date) > (``extract.date_fallback_search``)
+        text (:func:`metadata.page_text_date`, on pages with no other date; it also overrules htmldate's date
+        alone when labelled "Veröffentlicht am ..." or when htmldate's is a 1 January) > (``extract.date_fallback_search``)
         htmldate's extensive search, all within [MIN_DATE, ``extract.max_date``]."""
         from transforms import metadata
 
