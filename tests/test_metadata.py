@@ -544,3 +544,33 @@ def test_labelled_publication_line_after_an_update_line_beats_htmldate():
     assert md.pick_published(scan, "2023-10-30") == "2023-10-30"
     # the plain page_text_date is unchanged: the first date line
     assert md.page_text_date(page("", "<p>" + line + "</p>")) == "2023-10-31"
+
+
+def test_year_windows_never_hide_a_date():
+    """_date_candidates runs the date patterns only around four-digit years: the same dates as a scan of the
+    whole text, for every pattern, at text edges, with lo/hi bounds and with uncollapsed spaces."""
+    from transforms import metadata as m
+    from transforms.extract import _DATE_PATTERNS, date_of_match
+
+    def full_scan(text, day_first, lo=0, hi=None):
+        found = sorted((x.start(), x.end(), date_of_match(x, kind, day_first)) for rx, kind in _DATE_PATTERNS
+                       for x in rx.finditer(text, lo, len(text) if hi is None else hi))
+        out = []
+        for f in found:
+            if f[2] and (not out or f[0] >= out[-1][1]):
+                out.append(f)
+        return out
+
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 3
+    dates = ["2022-05-04", "2021/12/31", "04.05.2022", "4. 5. 2022", "03/05/2022", "21st of", "5 de mayo de 2021",
+             "12. Oktober 2023", "September 14th, 2020", "Sept. 3, 2019", "15 августа 2016", "1er janvier 2020",
+             "12345 items in 2023", "in 20222 or 1999-13-40"]
+    text = filler.join(dates) + " " + "2020-02-02"
+    spaced = "Published on May 4," + " " * 40 + "2022 and 7 June          2021"
+    for t in (text, "2022-05-04 first", spaced, "no year at all here", ""):
+        for df in (True, False):
+            for lo, hi in ((0, None), (5, len(t) - 3 if t else 0), (60, 400)):
+                assert m._date_candidates(t, df, lo, hi) == full_scan(t, df, lo, hi)
+    got = [d for _, _, d in m._date_candidates(text, True)]
+    assert {"2022-05-04", "2021-12-31", "2021-05-05", "2023-10-12", "2020-09-14", "2016-08-15"} <= set(got)
+    assert [d for _, _, d in m._date_candidates(spaced, True)] == ["2022-05-04", "2021-06-07"]

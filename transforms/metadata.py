@@ -51,7 +51,7 @@ import html as _html
 import json
 import re
 from datetime import date, timedelta
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 MAX_SCAN_CHARS = 1_500_000   # JSON-LD scripts and <h1> are looked for in this many characters of the page
 MAX_META_CHARS = 400_000     # <meta> tags are read in this many characters (the head and the top of the body)
@@ -356,6 +356,29 @@ _IN_ATTRIBUTE = re.compile(r"""=\s*["']?[^"'\s]*$|["']\s*:\s*["'][^"'\s]*$|\(@\w
 _TIME_AFTER = re.compile(r"^\W{0,3}(?:um|at|à|a las|alle|om|kl\.?)?\s*\d{1,2}[:.h]\d{2}\b", re.I)
 
 
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_LONG_SPACE = re.compile(r"\s{9}")
+YEAR_WINDOW = 64   # characters before a year that a date can start at (with spaces collapsed: about 30)
+
+
+def _year_windows(text: str, lo: int, hi: int) -> List[Tuple[int, int]]:
+    """Where in ``text[lo:hi]`` a date can be: every date pattern holds a year, a run of exactly four digits,
+    and ends at most 6 characters after it ("2022-05-04"), starting at most :data:`YEAR_WINDOW` characters
+    before it; so the patterns need only run on those windows around each year (merged), not over the whole
+    text: the month-name patterns try every position of the text. Text with a run of 9+ spaces (not collapsed)
+    is one window, as a date there may start further from its year."""
+    if _LONG_SPACE.search(text, lo, hi):
+        return [(lo, hi)]
+    out: List[Tuple[int, int]] = []
+    for m in _YEAR.finditer(text, lo, hi):
+        a, b = max(lo, m.start() - YEAR_WINDOW), min(hi, m.end() + 8)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def _date_candidates(text: str, day_first: bool, lo: int = 0, hi: Optional[int] = None) -> List[tuple]:
     """All explicit dates in ``text`` (the plain-text path's patterns, en/de/fr/es/it/ru/uk month names) ->
     [(start, end, "YYYY-MM-DD")] in text order, overlapping matches dropped. An ambiguous "03/05/2022" is read
@@ -363,13 +386,15 @@ def _date_candidates(text: str, day_first: bool, lo: int = 0, hi: Optional[int] 
     is always the day. ``lo``/``hi``: only matches within ``text[lo:hi]``."""
     from transforms.extract import _DATE_PATTERNS, date_of_match
 
-    found = []
-    for rx, kind in _DATE_PATTERNS:
-        for m in rx.finditer(text, lo, len(text) if hi is None else hi):
-            iso = date_of_match(m, kind, day_first)
-            if iso:
-                found.append((m.start(), m.end(), iso))
-    found.sort()
+    hi = len(text) if hi is None else hi
+    found = set()
+    for a, b in _year_windows(text, lo, hi):
+        for rx, kind in _DATE_PATTERNS:
+            for m in rx.finditer(text, a, b):
+                iso = date_of_match(m, kind, day_first)
+                if iso:
+                    found.add((m.start(), m.end(), iso))
+    found = sorted(found)
     out: List[tuple] = []
     for f in found:
         if not out or f[0] >= out[-1][1]:
