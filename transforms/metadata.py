@@ -439,14 +439,20 @@ EAST_LANGS = frozenset(
     "hi ar he fa".split())
 
 
-def _east_of_utc(page: str) -> bool:
+def _html_lang(page: str) -> Optional[str]:
+    """The page's ``<html lang>`` tag, lowercased with "-" ("en-us"), or None."""
     m = _HTML_LANG.search(page, 0, 5000)
-    return bool(m) and m.group(1).lower().replace("_", "-").split("-")[0] in EAST_LANGS
+    return m.group(1).lower().replace("_", "-") if m else None
+
+
+def _east_of_utc(page: str) -> bool:
+    lang = _html_lang(page)
+    return bool(lang) and lang.split("-")[0] in EAST_LANGS
 
 
 def _day_first(page: str) -> bool:
-    m = _HTML_LANG.search(page, 0, 5000)
-    return bool(m) and m.group(1).lower().replace("_", "-") not in MONTH_FIRST_LANGS
+    lang = _html_lang(page)
+    return bool(lang) and lang not in MONTH_FIRST_LANGS
 
 
 def headline_date(page: str, max_date: str = DEFAULT_MAX_DATE) -> Optional[str]:
