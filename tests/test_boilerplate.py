@@ -559,6 +559,20 @@ def test_teaser_list_rules_keep_lists_of_sentences_and_short_items(bp):
     assert all(s in text for s in teasers)
 
 
+def test_teaser_list_introduced_by_a_colon_line_is_content(bp):
+    deals = ["- Portable hard drive with two terabytes for $161.99 with free shipping at Dell (normally $180)",
+             "- Laptop with 8GB memory and a 256GB solid state drive for $2,059.95 at Adorama (normally $2,199)",
+             "- Wireless router with two USB ports and three antennas for $140 at TigerDirect (normally $179)"]
+    text, info = run(bp, P1, P2, "Other deals this week:\n" + "\n".join(deals))
+    assert all(d in text for d in deals) and "link_list" not in info["reasons"]
+    # the same list after a plain sentence is a recirculation tail
+    text, info = run(bp, P1, P2, "\n".join(deals))
+    assert not any(d in text for d in deals) and info["reasons"].get("link_list") == 3
+    # a widget heading ending in a colon is removed by the patterns, and the list with it
+    text, info = run(bp, P1, P2, "Related stories:\n" + "\n".join(deals))
+    assert not any(d in text for d in deals) and info["reasons"].get("link_list") == 4
+
+
 def test_teaser_list_off_and_not_for_text_inputs(cfg):
     teasers = ["- Harbour ferry fares rise again The operator blames fuel costs for the third increase this year",
                "- Library reopens after flood repairs Readers can borrow books from the main hall from Monday on",

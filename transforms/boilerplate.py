@@ -294,10 +294,12 @@ class Boilerplate:
         ``min_words`` words and none ending like a sentence ("Headline Teaser text without a full stop",
         "Headline — Source", "Headline - Nov 05, 2012"). Removed as `link_list`. Lines already removed continue
         the run; a list whose items are sentences ("- The council voted 5 to 2.", also with a trailing
-        "[Source]") is content."""
+        "[Source]") is content, and so is a list that a kept line ending in a colon introduces ("Other deals:",
+        "The winners:"): a recirculation widget's own heading ("Related stories:") is removed by the patterns."""
         if self.teaser_min_items <= 0:
             return
         run: List[int] = []
+        introduced = False
         for k in range(len(items) - 1, -1, -1):
             it = items[k]
             if it[4] is not None:
@@ -306,8 +308,9 @@ class Boilerplate:
             if (raw.startswith("- ") and it[3] >= self.teaser_min_words and not _TEASER_SENTENCE.search(it[2])):
                 run.append(k)
                 continue
+            introduced = raw.endswith(":")
             break
-        if len(run) >= self.teaser_min_items:
+        if len(run) >= self.teaser_min_items and not introduced:
             for k in run:
                 items[k][4] = "link_list"
 
