@@ -673,6 +673,19 @@ def test_html_short_list_of_related_links_dropped(cfg):
     assert all(t in Extract(c)(rec(page))["text"] for t in RELATED[:3])
 
 
+def test_link_blocks_and_alt_captions_dropped_when_a_config_leaves_them_out(cfg):
+    # a hand-built config without the two keys gets the default file's behaviour (both on)
+    page = _with_blocks(_link_list(RELATED[:3]),
+                        '<div class="article-img"><img src="t.jpg" alt="The new tram line runs past the station">'
+                        '</div><p>The new tram line runs past the station</p>')
+    c = copy.deepcopy(cfg)
+    del c["extract"]["drop_link_blocks"], c["extract"]["drop_alt_captions"]
+    out = Extract(c)(rec(page))["text"]
+    assert not any(t in out for t in RELATED[:3]) and all(p in out for p in PARAS)
+    assert "The new tram line runs past the station\n" not in out + "\n"
+    assert Extract(c).opts == Extract(cfg).opts
+
+
 def test_long_list_of_links_stays_in_the_tree():
     # a page of resources (more than a few items, all links) is left to trafilatura; a short one goes
     from lxml import html as lh

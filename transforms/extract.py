@@ -1097,8 +1097,8 @@ class Extract:
             "max_date": ec.get("max_date") or "2100-12-31",
             "date_fallback_search": bool(ec.get("date_fallback_search", False)),
             "prune_tokens": [str(t) for t in (ec.get("prune_tokens") or [])],
-            "drop_link_blocks": bool(ec.get("drop_link_blocks", False)),
-            "drop_alt_captions": bool(ec.get("drop_alt_captions", False)),
+            "drop_link_blocks": bool(ec.get("drop_link_blocks", True)),
+            "drop_alt_captions": bool(ec.get("drop_alt_captions", True)),
         }
         self.keep_title_paragraph = bool(ec.get("keep_title_paragraph", False))
         self.html_target = _HTML_TARGET
