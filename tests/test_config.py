@@ -84,3 +84,48 @@ def test_overrides_are_validated():
     with pytest.raises(ConfigError, match="output.shards"):
         load_config(None, {"output": {"shards": -1}})
     assert load_config(None, {"output": {"compression": "gzip"}})["output"]["compression"] == "gzip"
+
+
+def _scalar_state(obj):
+    """The scalar settings a stage object (or a settings dict) holds (a sub-section it keeps as a dict is read
+    with the same fallbacks later, and is left out)."""
+    scalar = (int, float, bool, str, type(None))
+    items = obj.items() if isinstance(obj, dict) else vars(obj).items()
+    return {k: v for k, v in items if isinstance(v, scalar)}
+
+
+def test_a_section_that_omits_a_key_gets_the_default_files_value():
+    # a hand-built config (or an old file) without a key must behave as configs/default.yaml says: the code's
+    # fallback for each scalar key (and each scalar key one level down) equals the file's value
+    import copy
+
+    from transforms.boilerplate import Boilerplate
+    from transforms.dedup import DedupKeys
+    from transforms.events import EventFeatures, cluster_settings
+    from transforms.extract import Extract
+    from transforms.langid import LangId
+    from transforms.repeated import RemoveRepeated
+
+    cfg = load_config()
+    scalar = (int, float, bool, str)
+    checked = 0
+    for sec, build in (("extract", Extract), ("boilerplate", Boilerplate), ("boilerplate", RemoveRepeated),
+                       ("langid", LangId), ("dedup", DedupKeys), ("events", EventFeatures),
+                       ("events", cluster_settings)):
+        full = _scalar_state(build(cfg))
+        paths = [(k,) for k, v in cfg[sec].items() if isinstance(v, scalar)]
+        paths += [(k, k2) for k, v in cfg[sec].items() if isinstance(v, dict)
+                  for k2, v2 in v.items() if isinstance(v2, scalar)]
+        for path in paths:
+            c = copy.deepcopy(cfg)
+            d = c[sec]
+            for p in path[:-1]:
+                d = d[p]
+            del d[path[-1]]
+            try:
+                got = _scalar_state(build(c))
+            except KeyError:
+                continue  # a required key: no fallback to disagree with
+            checked += 1
+            assert got == full, (sec, build, path, {k: (full[k], got.get(k)) for k in full if full[k] != got.get(k)})
+    assert checked > 40

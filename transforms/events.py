@@ -238,15 +238,15 @@ class EventFeatures:
         tax = e.get("taxonomy") or {}
         if not isinstance(tax, dict):
             tax = {}
-        self.num_keywords = int(e.get("num_keywords", 10))
+        self.num_keywords = int(e.get("num_keywords", 20))
         self.title_weight = float(e.get("title_weight", 3.0))
         self.lead_paragraphs = max(1, int(e.get("lead_paragraphs", 3)))
         self.lead_words = max(1, int(e.get("lead_words", 120)))
-        self.type_threshold = float(e.get("type_threshold", 2.0))
+        self.type_threshold = float(e.get("type_threshold", 1.5))
         self.max_types = int(e.get("max_types", 3))
         self.max_actors = int(e.get("max_actors", 10))
         self.max_places = int(e.get("max_places", 8))
-        self.max_terms = int(e.get("max_terms", 30))
+        self.max_terms = int(e.get("max_terms", 40))
         self.min_city_population = int(e.get("min_city_population", 100000))
 
         # types: [(code, {lang: regex})]
@@ -1154,8 +1154,8 @@ _TERM_WEIGHT = {"a:": 2.0, "p:": 1.5, "k:": 1.0}
 SAME_DAYS = 3        # events.same_days: dates this many days apart or less are not penalised
 DATE_DECAY = 0.5     # events.date_decay: the score falls linearly by this much up to max_days_apart
 LINK_SUPPORT = 1.0   # events.link_support: see resolve_components
-LINK_DENSITY = 0.0   # events.link_density: see resolve_components
-DENSITY_SPAN = 0     # events.link_density_span: see resolve_components (0 = no limit)
+LINK_DENSITY = 0.0   # resolve_components without a density limit (events.link_density defaults to 0.25)
+DENSITY_SPAN = 0     # 0 = no limit (events.link_density_span defaults to 16)
 
 
 # pair_score factors (measured on ECB+, Gedikli and UCI with `python -m evaluation events`)
@@ -1540,8 +1540,8 @@ def cluster_settings(cfg: Dict[str, Any]) -> Dict[str, Any]:
             "block_keywords": int(e.get("block_keywords", 3)), "max_block_size": int(e.get("max_block_size", 200)),
             "same_days": int(e.get("same_days", SAME_DAYS)), "date_decay": float(e.get("date_decay", DATE_DECAY)),
             "link_support": float(e.get("link_support", LINK_SUPPORT)),
-            "link_density": float(e.get("link_density", LINK_DENSITY)),
-            "link_density_span": int(e.get("link_density_span", DENSITY_SPAN))}
+            "link_density": float(e.get("link_density", 0.25)),
+            "link_density_span": int(e.get("link_density_span", 16))}
 
 
 def cluster_local(sigs: Sequence[Dict[str, Any]], threshold: float, max_days_apart: int,

@@ -1086,7 +1086,7 @@ class Extract:
 
     def __init__(self, cfg: Dict[str, Any], mode: Optional[str] = None):
         ec = cfg["extract"]
-        self.timeout = float(ec.get("timeout_seconds", 0) or 0)
+        self.timeout = float(ec.get("timeout_seconds", 20.0) or 0)
         self.min_chars = int(ec.get("min_text_chars", 1))
         self.mode = mode or ec.get("timeout_mode", "auto")
         self.opts = {
