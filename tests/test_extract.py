@@ -888,3 +888,37 @@ def test_title_paragraph_removed_unless_kept_by_config(cfg):
     kept = Extract(c2)(rec(page))
     assert kept["text"].split("\n\n")[:2] == ["Riverton approves transport budget", PARAS[0]]
     assert kept["title"] == out["title"]
+
+
+@pytest.mark.parametrize("names, site, host, want", [
+    # by-line labels in front, a following label's word behind, a profile link's text twice
+    (["Par Attac France"], None, "france.attc.org", ["Attac France"]),
+    (["View all posts by Daniel Lemire"], None, "lemire.me", ["Daniel Lemire"]),
+    (["责任编辑：孔德明"], None, "banyuetan.org", ["孔德明"]),
+    (["Sara Zinnecker Stand"], None, "finanztip.de", ["Sara Zinnecker"]),
+    (["Zum Profil von jesusfreak jesusfreak"], None, "chefkoch.de", ["jesusfreak"]),
+    (["Capital Von Jemima Kelly"], None, "stern.de", ["Jemima Kelly"]),
+    # labels and credentials are no names
+    (["Name"], None, "example.org", []),
+    (["Grant Tinsley", "PhD"], None, "healthline.com", ["Grant Tinsley"]),
+    (["Mathias Hagen", "Journalist", "Anders Skjerdingstad"], None, "nrk.no", ["Mathias Hagen", "Anders Skjerdingstad"]),
+    # the site, a company or an address beside a person goes; alone it stays (the page's own address as a host)
+    (["Rob Picheta", "CNN"], "CNN", "edition.cnn.com", ["Rob Picheta"]),
+    (["Campo Grande News", "Adriano Fernandes"], None, "campograndenews.com.br", ["Adriano Fernandes"]),
+    (["Frankfurter Allgemeine Zeitung GmbH", "Ralf Euler"], None, "faz.net", ["Ralf Euler"]),
+    (["Facebook Com", "Evgenia Karp"], None, "1000things.at", ["Evgenia Karp"]),
+    (["Digitalcourage"], None, "digitalcourage.de", ["Digitalcourage"]),
+    (["Nieuwsblad Be"], None, "nieuwsblad.be", ["nieuwsblad.be"]),
+    # names that only look like the rest stay
+    (["Emily Co"], None, "popsugar.co.uk", ["Emily Co"]),
+    (["Walter von Aachen"], None, "swap-stop.org", ["Walter von Aachen"]),
+    (["Jane Doe", "John Roe"], "Riverton Gazette", "riverton-gazette.example", ["Jane Doe", "John Roe"]),
+])
+def test_clean_authors(names, site, host, want):
+    assert ex_mod.clean_authors(names, site, host) == want
+
+
+def test_html_authors_cleaned(cfg):
+    page = HTML.replace('content="Jane Doe; John Roe"', 'content="Von Jane Doe; Riverton Gazette"')
+    out = Extract(cfg)(rec(page, url="https://www.riverton-gazette.example/news/1"))
+    assert out["authors"] == ["Jane Doe"]

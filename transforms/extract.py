@@ -1079,6 +1079,82 @@ def _split_authors(author: Optional[str]) -> List[str]:
     return out
 
 
+# What trafilatura's author search leaves around a name: the by-line's own label in front ("Von", "Par",
+# "View all posts by", "责任编辑："), a word of the next label behind ("Sara Zinnecker Stand" from "Stand: 3.
+# May"), whole entries that are a field label or a credential ("Name", "Admin", "PhD"), and web addresses
+# written as names ("Finanztreff De").
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:by|von|vom|par|por|door|written by|posted by|autor(?:in)?|author|auteur|autore|artikel von|"
+    r"ein beitrag von|beitrag von|text|interview|view all posts by|all posts by|zeige alle beiträge von|"
+    r"alle beiträge von|zum profil von)\s*[:：]?\s+|(?:责任编辑|作者|编辑|记者)\s*[:：]\s*)", re.I)
+_AUTHOR_SUFFIX = re.compile(r"\s+(?:stand|vor|tiempo de lectura|hora de publicación.*)$", re.I)
+_AUTHOR_PLACEHOLDER = re.compile(
+    r"^(?:name|admin|administrator|no author|unknown|follow|datum|date|posted|author|autor|auteur|text|"
+    r"journalist|journalistin|reporter|redakteur|redakteurin|correspondent|"
+    r"ph\.?\s?d\.?|m\.?\s?d\.?|dr\.?|prof\.?|mba|msc|bsc)$", re.I)
+# a section or magazine name run into the by-line: "Capital Von Jemima Kelly"
+_AUTHOR_INNER_LABEL = re.compile(r"^\S+ (?:Von|By|Par|Por) (?=[A-ZÀ-Þ])")
+_AUTHOR_ORG = re.compile(r"\b(?:gmbh|ag|e\.? ?v\.?|ltd\.?|inc\.?|llc|s\.a\.|s\.l\.|b\.v\.|plc|kg|se)$", re.I)
+_HOST_NAME = re.compile(r"^(?:[\w-]+ ){0,2}(?:com|net|org|info|de|at|ch|it|fr|es|nl|be|eu|io|uk)$", re.I)
+
+
+def _fold_key(s: str) -> str:
+    import unicodedata
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s.lower() if c.isalnum() and not unicodedata.combining(c))
+
+
+def _site_label(host: Optional[str]) -> str:
+    """The registrable name of a host: "edition.cnn.com" -> "cnn", "die-tagespost.de" -> "dietagespost",
+    "campograndenews.com.br" -> "campograndenews"."""
+    parts = [p for p in (host or "").lower().split(".") if p]
+    if len(parts) < 2:
+        return ""
+    parts = parts[:-1]
+    if len(parts) >= 2 and parts[-1] in ("co", "com", "org", "net", "gov", "ac", "edu", "gob"):
+        parts = parts[:-1]
+    return _fold_key(parts[-1])
+
+
+def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[str] = None) -> List[str]:
+    """Author names as trafilatura finds them -> the names: by-line labels in front and a following label's
+    word behind are cut ("Par Attac France" -> "Attac France", "Zum Profil von ann ann" -> "ann"), entries
+    that are a label or a credential are dropped ("Name", "PhD"), the site's or publisher's own name is dropped
+    when a person is named as well ("CNN" beside "Rob Picheta", for the site ``site`` or host ``host``), and so
+    are a company ("... GmbH") and a web address written as a name ("Facebook Com"); the page's own address alone is the credit, written as
+    the host ("Nieuwsblad Be" -> "nieuwsblad.be")."""
+    out: List[str] = []
+    seen = set()
+    for a in names:
+        a = a.strip()
+        cut = _AUTHOR_PREFIX.sub("", a, count=1).strip()
+        a = cut if cut else a
+        cut = _AUTHOR_INNER_LABEL.sub("", a, count=1).strip()
+        a = cut if cut else a
+        cut = _AUTHOR_SUFFIX.sub("", a).strip()
+        a = cut if cut else a
+        w = a.split()
+        if len(w) % 2 == 0 and w and w[:len(w) // 2] == w[len(w) // 2:]:
+            a = " ".join(w[:len(w) // 2])  # a profile link's text and its title: "ann ann"
+        if not a or _AUTHOR_PLACEHOLDER.match(a):
+            continue
+        if host and _HOST_NAME.match(a) and _fold_key(a) == _fold_key(host):
+            a = host  # the site credited by its address: "Nieuwsblad Be" -> "nieuwsblad.be"
+        if a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
+    if len(out) > 1:
+        label, site_key = _site_label(host), _fold_key(site or "")
+        def site_like(a: str) -> bool:
+            k = _fold_key(a)
+            return bool(k) and (k == site_key or (len(label) >= 3 and label in k) or
+                                bool(_HOST_NAME.match(a) and " " in a) or bool(_AUTHOR_ORG.search(a)))
+        people = [a for a in out if not site_like(a)]
+        if people:
+            out = people
+    return out
+
+
 class Extract:
     """``Extract(cfg)(record) -> record``: fills text, title, authors, published, site, url; drops _raw."""
 
@@ -1287,7 +1363,8 @@ class Extract:
                     found[k] = found.get(k) or v
         record["url"] = in_url or found["url"] or None
         record["title"] = record.get("title") or found["title"] or None
-        record["authors"] = list(record.get("authors") or found["authors"] or [])
+        record["authors"] = list(record.get("authors") or clean_authors(
+            found["authors"] or [], found.get("site"), _hostname(in_url or found["url"])))
         record["published"] = record.get("published") or found["published"] or None
         record["site"] = record.get("site") or found["site"] or _hostname(record["url"])
         record["text"] = text
