@@ -922,3 +922,27 @@ def test_html_authors_cleaned(cfg):
     page = HTML.replace('content="Jane Doe; John Roe"', 'content="Von Jane Doe; Riverton Gazette"')
     out = Extract(cfg)(rec(page, url="https://www.riverton-gazette.example/news/1"))
     assert out["authors"] == ["Jane Doe"]
+
+
+def test_markup_author_from_by_line_links():
+    page = ('<div class="comment-author vcard"><a href="/u/9">Reader Rita</a></div>'
+            '<a href="https://plus.google.com/1" rel="author">Google+</a>'
+            '<a href="/profile" rel="author">View Profile</a>'
+            '<p>By <span class="author vcard"><a class="url fn n" href="/author/ann">Ann Lee</a></span></p>')
+    assert ex_mod.markup_author(page) == "Ann Lee"  # not the commenter, not the profile links
+    assert ex_mod.markup_author('<p>Von <a href="/autor/tk" title="Artikel von Thilo" rel="author">Thilo</a>'
+                                '</p>') == "Thilo"
+    assert ex_mod.markup_author('<a rel="nofollow author" href="/a/1"><b>Amelie Marie Nishizawa</b></a>') == \
+        "Amelie Marie Nishizawa"
+    assert ex_mod.markup_author('<a rel="authorship" href="/x">Not Me</a><p class="author">Ann</p>') is None
+
+
+def test_html_author_from_markup_when_trafilatura_finds_none(cfg):
+    # WordPress puts the post in <div class="post hentry category-news">: trafilatura's author search discards
+    # every element whose class names a "category", and with it the by-line
+    page = HTML.replace('<meta name="author" content="Jane Doe; John Roe">', "").replace(
+        "<main><article>", '<main><div class="post hentry category-news"><article>').replace(
+        "</article>", "</article></div>").replace(
+        '<p class="byline">By Jane Doe and John Roe</p>',
+        '<p>By <a href="/author/amelie/" rel="author">Amelie Marie Nishizawa</a></p>')
+    assert Extract(cfg)(rec(page))["authors"] == ["Amelie Marie Nishizawa"]

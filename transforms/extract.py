@@ -124,7 +124,7 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
         "text": doc.text or "",
         "comments": (doc.comments or "") if opts.get("include_comments") else "",
         "title": doc.title,
-        "author": doc.author,
+        "author": doc.author or markup_author(raw),
         "date": doc.date,
         "sitename": doc.sitename,
         "hostname": doc.hostname,
@@ -133,6 +133,55 @@ def extract_html(raw: str, url: Optional[str], opts: Dict[str, Any]) -> Optional
         "date_fallback": fallback,
         "drop": drop,
     }
+
+
+# A by-line's author link in the markup, for pages where trafilatura finds no author: the first link marked
+# rel="author", or the first link inside an element whose class names both "author" and "vcard" (WordPress's
+# "By <span class="author vcard"><a>Ann</a></span>"). A comment's author ("comment-author vcard") is not one.
+# (case-sensitive "rel" and "vcard": a literal first lets the search skip ahead, 10x faster than re.I)
+_REL_AUTHOR = re.compile(r"""rel\s*=\s*["']?(?:[^"'>]*\s)?(?i:author)(?=[\s"'>])""")
+_VCARD = re.compile(r"vcard")
+_VCARD_AUTHOR_TAG = re.compile(r"""<(?:span|div|p|li|address)\b[^>]*?\bclass\s*=\s*["']"""
+                               r"""(?=[^"']*(?<![\w-])author(?![\w-]))[^"']*(?<![\w-])vcard(?![\w-])""", re.I)
+_A_INNER = re.compile(r"\s*(?:<(?!a\b|/)[^>]*>\s*)*<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_LINK_WORDS = re.compile(r"(?i)(?:google|view|about|more|read|see|visit|all|my|profile|posts|website|home|contact|"
+                         r"email|e-mail|follow|subscribe)\b")
+
+
+def markup_author(raw: str) -> Optional[str]:
+    """The author named by the page's by-line markup (see ``_REL_AUTHOR``), or None: one to six words, no
+    address; the link text as shown ("View all posts by Ann" is cut by :func:`clean_authors`). Links to a
+    Google+ profile ("Google+", "Google profile"), the authorship markup of the 2010s, are no by-line."""
+    import html as htmllib
+
+    def names():
+        for m in _REL_AUTHOR.finditer(raw):  # <a ... rel="author" ...>NAME</a>
+            start = raw.rfind("<", 0, m.start())
+            end = raw.find(">", m.end())
+            if start < 0 or end < 0 or not raw.startswith(("<a ", "<A ", "<a\n", "<a\t"), start):
+                continue
+            if "plus.google." in raw[start:end]:
+                continue  # 2010s authorship markup: a link to the writer's Google+ profile
+            close = raw.find("</a", end, end + 400)
+            if close > 0:
+                yield raw[end + 1:close]
+        for m in _VCARD.finditer(raw):  # <span class="author vcard"><a ...>NAME</a>
+            start = raw.rfind("<", max(0, m.start() - 300), m.start())
+            end = raw.find(">", m.end())
+            if start < 0 or end < 0 or not _VCARD_AUTHOR_TAG.match(raw, start, end + 1):
+                continue
+            a = _A_INNER.match(raw, end + 1, end + 600)
+            if a:
+                yield a.group(1)
+
+    for inner in names():
+        name = " ".join(htmllib.unescape(_TAG.sub(" ", inner)).split())
+        if _LINK_WORDS.match(name):
+            continue  # "Google+", "View Profile", "About Us": the link, not the name
+        if name and len(name) <= 80 and 1 <= len(name.split()) <= 6 and "://" not in name and "@" not in name:
+            return name
+    return None
 
 
 def trafilatura_on_tree(tree, **kwargs) -> Any:
