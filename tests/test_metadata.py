@@ -154,6 +154,20 @@ def test_pick_title_skips_unrelated_h1_and_site_name():
     assert md.pick_title(scan, "Interning of small integers", site) == "Interning of small integers"
 
 
+
+def test_pick_title_json_ld_headline_that_is_the_h1_and_goes_on_after_the_page_title():
+    # the printed headline (JSON-LD and the <h1>) is the short page title plus the rest of the headline
+    head = ld({"@type": "Article", "headline": "How to prune roses for a second bloom in late summer"})
+    scan = md.scan_html(page(head, "<h1>How to prune roses for a second bloom in late summer</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses for a second bloom in late summer"
+    # no <h1> says it: the JSON-LD headline with more words still gives way to the page title
+    scan = md.scan_html(page(head, "<h1>Garden notes</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses"
+    # a site name or "| Section" after the page title is no rest of the headline, even when the <h1> says it
+    head = ld({"@type": "Article", "headline": "How to prune roses | Garden Weekly"})
+    scan = md.scan_html(page(head, "<h1>How to prune roses | Garden Weekly</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses"
+
 def test_related():
     assert md.related("Tote Hummeln unter Linden", "Tote Hummeln unter Linden: Die Erklärung")
     assert not md.related("Gefahrstoffmanagement für Hersteller", "Gefahrstoff-Service")

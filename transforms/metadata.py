@@ -606,12 +606,17 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``is_site_name`` (a callable on the text) or that is implausibly short/long is skipped; one that is the
     whole ``fallback`` plus more words (a kicker line "Minderheit in Syrien - ...", a site name) gives way to
     ``fallback``, except an ``<h1>`` that goes on after it with the rest of the headline (no site name, "|"
-    or date line: :func:`_fuller_headline`). Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
+    or date line: :func:`_fuller_headline`), and a JSON-LD headline that does so and is also the page's ``<h1>``
+    (the printed headline: "How to Care for Hydrangeas to Get the Most Beautiful Blooms on the Block" over the
+    page title "How to Care for Hydrangeas"). Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
     to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
     "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
     if _plausible_title(ld) and not is_site_name(ld):
-        return fallback if _contains(ld, fallback) else ld
+        if _contains(ld, fallback) and not (_fuller_headline(ld, fallback, is_site_name)
+                                            and any(same_words(ld, h) for h in scan.get("h1") or [])):
+            return fallback
+        return ld
     refs = [x for x in (scan.get("og_title"), fallback) if x]
     h1s = scan.get("h1") or []
     for h in h1s:
