@@ -256,6 +256,17 @@ def test_title_that_is_the_page_titles_site_segment_is_replaced():
     assert _stage_pick(html, "Skiers quarrel over kit", host="tl.example")[0] == "Skiers quarrel over kit"
 
 
+
+def test_page_title_cut_short_of_its_site_name_only_loses_the_section_segments_too():
+    # trafilatura's title is the <title> less its last segment (the site): its section segments stay behind
+    html = page("<title>Why the tide tables were wrong | Tides | Forum | Harbour Courier</title>")
+    assert _stage_pick(html, "Why the tide tables were wrong | Tides | Forum", "Harbour Courier")[0] == \
+        "Why the tide tables were wrong"
+    # another separator inside the headline than before the site: the headline's own parts stay
+    html = page("<title>Tide tables for the coast – part two | Harbour Courier</title>")
+    assert _stage_pick(html, "Tide tables for the coast – part two", "Harbour Courier")[0] == \
+        "Tide tables for the coast – part two"
+
 # ------------------------------------------------------------------------------------------- headline date
 
 def test_headline_date_after_first_h1():

@@ -1067,6 +1067,12 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     return kept
 
 
+def _word_prefix(shorter: str, longer: str) -> bool:
+    """The words of ``shorter`` begin those of ``longer``, which has more."""
+    a, b = _norm_cmp(shorter).split(), _norm_cmp(longer).split()
+    return bool(a) and len(a) < len(b) and b[:len(a)] == a
+
+
 def _split_authors(author: Optional[str]) -> List[str]:
     if not author:
         return []
@@ -1185,6 +1191,16 @@ class Extract:
             return bool(q) and any(q == n or q in n or (n in q and len(q) <= len(n) + 12) for n in names)
 
         base = page_title = clean_title(res.get("title"), sitename, host)
+        raw_page = scan.get("page_title")
+        if base and raw_page and _word_prefix(base, raw_page):
+            # trafilatura's title is the page's <title> cut short of its site name only ("Headline | Section |
+            # Forum" of "Headline | Section | Forum | Site"): the <title> cleaned with its site name drops the
+            # section segments next to it too
+            # (when one separator joins them all: "Headline – Part two | Blog" keeps its "Part two")
+            alt = clean_title(raw_page, sitename, host)
+            tail = raw_page[raw_page.find(alt) + len(alt):] if alt and alt in raw_page else ""
+            if alt and _word_prefix(alt, base) and len({x.strip() for x in _TITLE_SEP.findall(tail)}) == 1:
+                base = page_title = alt
         if not base or is_site(base):  # trafilatura took the site name (a logo <h1>): try the page's <title>
             alt = clean_title(scan.get("page_title"), sitename, host)
             if alt and not is_site(alt):
