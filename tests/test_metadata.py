@@ -267,6 +267,17 @@ def test_page_title_cut_short_of_its_site_name_only_loses_the_section_segments_t
     assert _stage_pick(html, "Tide tables for the coast – part two", "Harbour Courier")[0] == \
         "Tide tables for the coast – part two"
 
+
+def test_clean_title_strips_a_site_name_after_a_colon():
+    from transforms.extract import clean_title
+
+    host = "harbour-courier.example"
+    assert clean_title("Ferry terminal opens: Harbour Courier", "Harbour Courier", host) == "Ferry terminal opens"
+    # a colon inside the headline, or before anything but the site name itself, stays
+    assert clean_title("Ferry terminal: what changes", "Harbour Courier", host) == "Ferry terminal: what changes"
+    assert clean_title("Ferry terminal opens: Harbour news", "Harbour Courier", host) == \
+        "Ferry terminal opens: Harbour news"
+
 # ------------------------------------------------------------------------------------------- headline date
 
 def test_headline_date_after_first_h1():

@@ -985,6 +985,7 @@ def _n_words(s: str) -> int:
 
 
 _TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00bb\u203a]\s*|\s+::\s+")
+_COLON_SITE = re.compile(r"^(.*[^\s:])\s*:\s+([^:]+?)\s*$", re.S)
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
 
@@ -1025,13 +1026,18 @@ def _site_names(sitename: Optional[str], hostname: Optional[str]) -> List[str]:
 def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optional[str]) -> Optional[str]:
     """Strips the site name the page's <title> adds at either end ("Headline | Site", "Site - Headline",
     "Headline – DW – 13.06.2023", "見出し：新聞名"), with a trailing date and a one- or two-word section name
-    next to it ("Headline - National | Globalnews.ca"). A title with no segment naming the site is kept as it
+    next to it ("Headline - National | Globalnews.ca"), and the site name itself after a colon ("Headline: Stadt
+    Ahlen"; any other words after a colon stay: "Kicker: Headline"). A title with no segment naming the site is kept as it
     is, so a real "A - B" title stays whole."""
     if not title:
         return title
     names = _site_names(sitename, hostname)
     if not names:
         return title
+    m = _COLON_SITE.match(title)
+    if m and sitename and _squash(m.group(2)) == _squash(sitename) and _n_words(m.group(1)) >= 2:
+        # "Headline: Site" (a colon right after the headline, no space before it): only the site name itself
+        return m.group(1).strip()
     segs = _TITLE_SEP.split(title.strip())
     if len(segs) < 2:
         return title
