@@ -278,6 +278,17 @@ def test_clean_title_strips_a_site_name_after_a_colon():
     assert clean_title("Ferry terminal opens: Harbour news", "Harbour Courier", host) == \
         "Ferry terminal opens: Harbour news"
 
+
+def test_clean_title_cuts_at_the_segment_naming_the_host_before_a_long_tail():
+    from transforms.extract import clean_title
+
+    title = "Why the tide tables were wrong : Tideline-Archiv | Notes on a changing coast | Founded 2005 | Year 6"
+    assert clean_title(title, "Year 6", "tideline.example") == "Why the tide tables were wrong"
+    assert clean_title(title, None, "tideline.example") == "Why the tide tables were wrong"
+    # no segment names the host: the long tail may be the headline's own
+    title = "Why the tide tables were wrong | Notes on a changing coast | Founded 2005"
+    assert clean_title(title, None, "harbour.example") == title
+
 # ------------------------------------------------------------------------------------------- headline date
 
 def test_headline_date_after_first_h1():

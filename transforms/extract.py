@@ -1051,6 +1051,14 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
             cut = k
         elif end - k > 2 or _n_words(segs[k]) > 2:
             break
+    host_names = _site_names(None, hostname)
+    if cut is None or not _site_like(segs[cut], host_names):
+        # "Headline : Krimiblog-Archiv | Slogan of several words | Founded 2005": the segment naming the host,
+        # before a longer tail
+        for k in range(1, end):
+            if _site_like(segs[k], host_names) and _n_words(" ".join(segs[:k])) >= 3:
+                cut = k
+                break
     if cut is not None:
         # one or two short section segments before the site name go too ("Headline | iPhone | Forum | Site")
         for _ in range(2):
