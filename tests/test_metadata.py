@@ -289,6 +289,18 @@ def test_clean_title_cuts_at_the_segment_naming_the_host_before_a_long_tail():
     title = "Why the tide tables were wrong | Notes on a changing coast | Founded 2005"
     assert clean_title(title, None, "harbour.example") == title
 
+
+def test_title_without_soft_hyphens():
+    # soft hyphens (&shy;, invisible hyphenation points) in the markup or trafilatura's title are no part of it
+    assert md.clean_text("Fähr&shy;termi&shy;nal er\u00adöffnet") == "Fährterminal eröffnet"
+    html = page("<title>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</title>",
+                "<h1>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</h1>")
+    assert md.scan_html(html)["h1"] == ["Fährterminal eröffnet nach zwei Jahren"]
+    assert _stage_pick(html, "Fähr\u00adterminal er\u00adöffnet nach zwei Jahren")[0] == \
+        "Fährterminal eröffnet nach zwei Jahren"
+    assert _stage_pick(page("<title>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</title>"),
+                       "Fähr\u00adterminal er\u00adöffnet nach zwei Jahren")[0] == "Fährterminal eröffnet nach zwei Jahren"
+
 # ------------------------------------------------------------------------------------------- headline date
 
 def test_headline_date_after_first_h1():

@@ -1180,6 +1180,8 @@ class Extract:
         scan = res.get("scan") or {}
         sitename = res.get("sitename")
         host = _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url)
+        if res.get("title"):   # soft hyphens (invisible hyphenation points, "Mes\u00adsen\u00adger") are no part of a title
+            res["title"] = res["title"].replace("\u00ad", "")
         traf_title = res.get("title") or ""
         if sitename and _squash(sitename) in _squash(traf_title) and not _site_like(
                 sitename, _site_names(None, host)):

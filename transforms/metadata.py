@@ -143,12 +143,13 @@ def parse_date(value: Any, max_date: str = DEFAULT_MAX_DATE, min_date: str = MIN
 
 def clean_text(value: Any) -> Optional[str]:
     """Markup-free one-line text: tags removed, entities decoded (twice: some pages double-escape), spaces
-    collapsed; None when empty or not a string."""
+    collapsed, zero-width spaces and soft hyphens (invisible hyphenation points) dropped; None when empty or not
+    a string."""
     if not isinstance(value, str):
         return None
     s = _TAG_RE.sub(" ", value)
     s = _html.unescape(_html.unescape(s))
-    s = _WS_RE.sub(" ", s.replace("\u200b", "")).strip()
+    s = _WS_RE.sub(" ", s.replace("\u200b", "").replace("\u00ad", "")).strip()
     return s or None
 
 
