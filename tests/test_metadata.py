@@ -123,6 +123,12 @@ def test_og_title_and_h1():
     assert scan["h1"] == ["Harbour Courier", "Ferry terminal opens"]
 
 
+
+def test_h1_without_the_style_and_script_inside_it():
+    html = page("", '<h1 class="css-3003"><style data-emotion="css x1">.css-x1{font-size:16px;display:block;}</style>'
+                    '<span class="css-x1">Press release</span><script>var a = 1;</script>Ferry terminal opens</h1>')
+    assert md.scan_html(html)["h1"] == ["Press release Ferry terminal opens"]
+
 def test_empty_page():
     scan = md.scan_html("")
     assert scan["ld_headline"] is None and scan["h1"] == []

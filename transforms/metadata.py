@@ -309,11 +309,13 @@ _KICKER_EL = re.compile(r"<(span|div|small|p|strong|b|em|i|a)\b[^>]*?\bclass\s*=
 
 def h1_texts(page: str) -> List[str]:
     """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed, and a kicker line inside
-    the ``<h1>``, marked by its class, left out: the headline is the rest)."""
+    the ``<h1>``, marked by its class, left out: the headline is the rest); a ``<style>`` or ``<script>`` inside
+    the ``<h1>`` (CSS-in-JS frameworks put their rules there) is no text of it."""
     out: List[str] = []
     for m in _H1_RE.finditer(page, 0, MAX_SCAN_CHARS):
-        t = clean_text(_KICKER_EL.sub(" ", m.group(1)))
-        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(m.group(1))
+        inner = _SCRIPT_RE.sub(" ", m.group(1)) if "<s" in m.group(1) or "<S" in m.group(1) else m.group(1)
+        t = clean_text(_KICKER_EL.sub(" ", inner))
+        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(inner)
         if t:
             out.append(t)
             if len(out) >= MAX_H1:
