@@ -129,6 +129,13 @@ def test_h1_without_the_style_and_script_inside_it():
                     '<span class="css-x1">Press release</span><script>var a = 1;</script>Ferry terminal opens</h1>')
     assert md.scan_html(html)["h1"] == ["Press release Ferry terminal opens"]
 
+
+def test_page_title_is_not_one_written_by_a_script():
+    html = page("<script>function viewer(t) { return '<title>' + t + '</title>'; }</script>"
+                "<title>Ferry terminal opens after two years</title>", "<h2>Allgemein</h2>")
+    assert md.scan_html(html)["page_title"] == "Ferry terminal opens after two years"
+    assert _stage_pick(html, "Allgemein")[0] == "Ferry terminal opens after two years"
+
 def test_empty_page():
     scan = md.scan_html("")
     assert scan["ld_headline"] is None and scan["h1"] == []

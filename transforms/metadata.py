@@ -582,8 +582,7 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
     meta = meta_tags(page)
     shown, shown_updated = _headline_date(page, max_date)
     meta_date, meta_edge = _meta_published(meta, max_date)
-    m = _TITLE_RE.search(page, 0, MAX_META_CHARS)
-    page_title = clean_text(m.group(1)) if m else None
+    page_title = page_title_text(page)
     og = None
     for key in _TITLE_META_KEYS:
         og = clean_text(meta.get(key))
@@ -599,6 +598,19 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
             "page_date": None}   # filled in by the caller (transforms.extract) on pages with no other date
 
 
+def page_title_text(page: str) -> Optional[str]:
+    """The text of the page's ``<title>``: the first one in the first :data:`MAX_META_CHARS` characters that
+    is not inside a ``<script>`` (a script writing an image viewer's "<title>' + title + '</title>" can come
+    before the head's own)."""
+    for m in _TITLE_RE.finditer(page, 0, MAX_META_CHARS):
+        at = m.start()
+        opened = max(page.rfind("<script", 0, at), page.rfind("<SCRIPT", 0, at))
+        if opened >= 0 and page.find("</script", opened, at) < 0 and page.find("</SCRIPT", opened, at) < 0:
+            continue   # inside a script
+        return clean_text(m.group(1))
+    return None
+
+
 def _plausible_title(t: Optional[str]) -> bool:
     return bool(t) and 2 <= len(t) <= 400 and len(t.split()) <= 60
 
@@ -611,8 +623,8 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``fallback``, except an ``<h1>`` that goes on after it with the rest of the headline (no site name, "|"
     or date line: :func:`_fuller_headline`), and a JSON-LD headline that does so and is also the page's ``<h1>``
     (the printed headline: "How to Care for Hydrangeas to Get the Most Beautiful Blooms on the Block" over the
-    page title "How to Care for Hydrangeas"). Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
-    to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
+    page title "How to Care for Hydrangeas"). Without a JSON-LD headline, the page's only ``<h1>`` of three or
+    more words that is related to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
     "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
     if _plausible_title(ld) and not is_site_name(ld):
