@@ -181,6 +181,17 @@ def test_pick_title_json_ld_headline_that_is_the_h1_and_goes_on_after_the_page_t
     scan = md.scan_html(page(head, "<h1>How to prune roses | Garden Weekly</h1>"))
     assert md.pick_title(scan, "How to prune roses") == "How to prune roses"
 
+
+def test_pick_title_h1_that_goes_on_after_the_json_ld_headline():
+    head = ld({"@type": "NewsArticle", "headline": "Council raises ferry capacity"})
+    # the JSON-LD headline cut short: the <h1> has the rest of it
+    scan = md.scan_html(page(head, "<h1>Council raises ferry capacity in the north</h1>"))
+    assert md.pick_title(scan, "Council raises ferry capacity") == "Council raises ferry capacity in the north"
+    # a subtitle glued on (a capital letter, no punctuation between), a "| Section": the JSON-LD headline
+    for h1 in ("Council raises ferry capacity Commuters welcome the plan", "Council raises ferry capacity | Local"):
+        scan = md.scan_html(page(head, f"<h1>{h1}</h1>"))
+        assert md.pick_title(scan, "Council raises ferry capacity") == "Council raises ferry capacity"
+
 def test_related():
     assert md.related("Tote Hummeln unter Linden", "Tote Hummeln unter Linden: Die Erklärung")
     assert not md.related("Gefahrstoffmanagement für Hersteller", "Gefahrstoff-Service")

@@ -623,7 +623,9 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``fallback``, except an ``<h1>`` that goes on after it with the rest of the headline (no site name, "|"
     or date line: :func:`_fuller_headline`), and a JSON-LD headline that does so and is also the page's ``<h1>``
     (the printed headline: "How to Care for Hydrangeas to Get the Most Beautiful Blooms on the Block" over the
-    page title "How to Care for Hydrangeas"). Without a JSON-LD headline, the page's only ``<h1>`` of three or
+    page title "How to Care for Hydrangeas"); an ``<h1>`` that goes on after the JSON-LD headline with the rest
+    of it wins over it (a headline cut short: "... Gigafactory-Kapazität" / "... Gigafactory-Kapazität in
+    Tennessee"; not a subtitle glued on with a capital letter, :func:`_glued_subtitle`). Without a JSON-LD headline, the page's only ``<h1>`` of three or
     more words that is related to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
     "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
@@ -631,6 +633,11 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
         if _contains(ld, fallback) and not (_fuller_headline(ld, fallback, is_site_name)
                                             and any(same_words(ld, h) for h in scan.get("h1") or [])):
             return fallback
+        for h in scan.get("h1") or []:
+            if _plausible_title(h) and _fuller_headline(h, ld, is_site_name) and not _glued_subtitle(h, ld):
+                # the <h1> goes on after the JSON-LD headline with the rest of it ("... in Tennessee"): a
+                # JSON-LD headline cut short
+                return h
         return ld
     refs = [x for x in (scan.get("og_title"), fallback) if x]
     h1s = scan.get("h1") or []
@@ -657,6 +664,17 @@ def _contains(longer: Optional[str], shorter: Optional[str]) -> bool:
         return False
     a, b = " ".join(_words(longer)), " ".join(_words(shorter))
     return bool(b) and len(a) > len(b) and f" {b} " in f" {a} "
+
+
+def _glued_subtitle(longer: str, shorter: str) -> bool:
+    """``longer`` goes on after the words of ``shorter`` with a capital letter and no punctuation between them
+    ("Hass-Demo in Essen Gebührenfinanzierte Islamismus-Verharmlosung": a subtitle element inside the <h1>)."""
+    words = list(_WORD_RE.finditer(longer))
+    n = len(_words(shorter))
+    if not 0 < n < len(words):
+        return False
+    between = longer[words[n - 1].end():words[n].start()]
+    return not between.strip() and longer[words[n].start()].isupper()
 
 
 _TRAILER_MARK = re.compile(r"[|\u2022\u00b7\u00bb\u203a]|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
