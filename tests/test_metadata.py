@@ -325,6 +325,18 @@ def test_title_without_soft_hyphens():
     assert _stage_pick(page("<title>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</title>"),
                        "Fähr\u00adterminal er\u00adöffnet nach zwei Jahren")[0] == "Fährterminal eröffnet nach zwei Jahren"
 
+
+def test_title_that_is_the_site_segment_plus_its_slogan_is_replaced():
+    # a logo <h1> "Site name + slogan"; the <title> is "Headline » Site name"
+    html = page("<title>Children and work » Tideline e.V.</title>",
+                "<h1>Tideline e.V. Association for working children and youth</h1>")
+    h1 = "Tideline e.V. Association for working children and youth"
+    assert _stage_pick(html, h1, host="tideline.example")[0] == "Children and work"
+    # og:title says the same as the <h1>: it is the headline
+    html = page("<title>Children and work » Tideline e.V.</title>"
+                f"<meta property='og:title' content='{h1}'>", f"<h1>{h1}</h1>")
+    assert _stage_pick(html, h1, host="tideline.example")[0] == h1
+
 # ------------------------------------------------------------------------------------------- headline date
 
 def test_headline_date_after_first_h1():

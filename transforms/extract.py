@@ -1235,7 +1235,8 @@ class Extract:
 
         * a title (not backed by og:title or JSON-LD) that is the site segment the <title> adds after the
           headline ("Headline | Blog name"), or before it in breadcrumb order ("Blog name » Archive »
-          Headline"), is a logo <h1>: the rest of the <title> wins;
+          Headline"), is a logo <h1>: the rest of the <title> wins; so does the cleaned <title> over a title
+          that is that site segment plus a slogan and shares little with the headline;
         * a title that shares almost no words with the cleaned <title> (under 20% of the shorter one) is a
           menu or section heading picked up by mistake ("Navigation und Service", "Pressemitteilungen"):
           then an <h1> related to the <title> wins, else the cleaned <title> itself; unless a JSON-LD
@@ -1259,6 +1260,11 @@ class Extract:
                 return rest
         page = clean_title(raw_page, sitename, host)
         h1s = scan.get("h1") or []
+        if (len(segs) >= 2 and not backed and page and not is_site(page) and _word_prefix(segs[-1], title)
+                and not metadata.related(page, title, 0.8)):
+            # the title is the site segment the <title> ends with plus more words: a logo <h1> with the site's
+            # slogan ("ProNATs e.V. Verein zur Unterstützung ..." of "Kinder und Arbeit » ProNATs e.V.")
+            return page
         if not page or is_site(page) or not title or scan.get("ld_headline") or metadata.related(title, page, 0.2):
             return title
         # the <h1>s related to the page title, the one that covers most of its words first (a logo <h1>
