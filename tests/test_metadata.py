@@ -127,7 +127,7 @@ def test_og_title_and_h1():
 def test_h1_without_the_style_and_script_inside_it():
     html = page("", '<h1 class="css-3003"><style data-emotion="css x1">.css-x1{font-size:16px;display:block;}</style>'
                     '<span class="css-x1">Press release</span><script>var a = 1;</script>Ferry terminal opens</h1>')
-    assert md.scan_html(html)["h1"] == ["Press release Ferry terminal opens"]
+    assert md.scan_html(html)["h1"] == ["Ferry terminal opens"]   # (the leading "Press release" is a kicker)
 
 
 def test_page_title_is_not_one_written_by_a_script():
@@ -135,6 +135,22 @@ def test_page_title_is_not_one_written_by_a_script():
                 "<title>Ferry terminal opens after two years</title>", "<h2>Allgemein</h2>")
     assert md.scan_html(html)["page_title"] == "Ferry terminal opens after two years"
     assert _stage_pick(html, "Allgemein")[0] == "Ferry terminal opens after two years"
+
+
+def test_h1_without_a_leading_kicker_element():
+    h1 = lambda inner: md.scan_html(page("", f"<h1>{inner}</h1>"))["h1"]
+    assert h1('<span class="subtitle">Harbour works</span> Ferry terminal opens after two years') == \
+        ["Ferry terminal opens after two years"]
+    assert h1('<a href="/t/1"><span class="label">Patch notes</span>Patch 4.2 - winter build</a>') == \
+        ["Patch 4.2 - winter build"]
+    assert h1('<div class="topic">Harbour</div><span class="hidden">: </span>Ferry terminal opens') == \
+        ["Ferry terminal opens"]
+    # a kicker ending in a colon is printed as part of the headline; a styled first word goes on in lower case
+    assert h1("<b>Editor's letter:</b> goodbye to the old ferry") == ["Editor's letter: goodbye to the old ferry"]
+    assert h1("<span class='mc'>Ferry</span> terminal opens after two years") == \
+        ["Ferry terminal opens after two years"]
+    # the headline itself in one element, a shorter rest: kept whole
+    assert h1("<span>Ferry terminal opens after two years</span> Update") == ["Ferry terminal opens after two years Update"]
 
 def test_empty_page():
     scan = md.scan_html("")

@@ -307,14 +307,28 @@ _KICKER_EL = re.compile(r"<(span|div|small|p|strong|b|em|i|a)\b[^>]*?\bclass\s*=
                         re.I | re.S)
 
 
+# an element that opens an <h1> (inside its link, if any) and holds text only: "<span class="subtitle">Olympische
+# Spiele in Paris</span> Getränke per Schiff ...", "<div class="topic-label">100. Geburtstag</div> ..."
+_LEAD_EL = re.compile(r"^\s*(?:<a\b[^>]*>\s*)?<(span|div|small|strong|b|em|p)\b[^>]*>([^<]{1,120})</\1\s*>", re.I)
+
+
 def h1_texts(page: str) -> List[str]:
     """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed, and a kicker line inside
-    the ``<h1>``, marked by its class, left out: the headline is the rest); a ``<style>`` or ``<script>`` inside
+    the ``<h1>``, marked by its class, left out: the headline is the rest; so is a short element, text only, that
+    opens the ``<h1>`` before a longer rest, unless it ends in a colon ("Kicker:" is then part of the headline
+    as printed) or the rest goes on in lower case (a styled first word)); a ``<style>`` or ``<script>`` inside
     the ``<h1>`` (CSS-in-JS frameworks put their rules there) is no text of it."""
     out: List[str] = []
     for m in _H1_RE.finditer(page, 0, MAX_SCAN_CHARS):
         inner = _SCRIPT_RE.sub(" ", m.group(1)) if "<s" in m.group(1) or "<S" in m.group(1) else m.group(1)
         t = clean_text(_KICKER_EL.sub(" ", inner))
+        lead = _LEAD_EL.match(inner)
+        if lead and t:   # a short element first, then the headline: a kicker line whatever its class
+            rest = clean_text(inner[lead.end():])
+            kick = clean_text(lead.group(2)) or ""
+            if (rest and not kick.endswith(":") and not rest[0].islower()
+                    and len(_words(kick)) <= 6 and len(_words(rest)) >= max(3, len(_words(kick)) + 1)):
+                t = rest
         t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(inner)
         if t:
             out.append(t)
