@@ -342,9 +342,11 @@ def _kept_lines(lines: List[str], kept_text: str) -> List[bool]:
 
 
 def _same_title(a: Optional[str], b: Optional[str]) -> bool:
+    """Same title: the same words (NFKC, case and punctuation ignored, soft hyphens dropped: "Deutsch\u00adland" is
+    "Deutschland"), or a difflib ratio of at least 0.9 between them."""
     if not a or not b:
         return False
-    na, nb = _norm_line(unicodedata.normalize("NFKC", a)), _norm_line(unicodedata.normalize("NFKC", b))
+    na, nb = (_norm_line(unicodedata.normalize("NFKC", x).replace("\u00ad", "")) for x in (a, b))
     return na == nb or difflib.SequenceMatcher(None, na, nb).ratio() >= 0.9
 
 

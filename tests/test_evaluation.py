@@ -43,3 +43,10 @@ def test_gold_dates_normalised():
     assert _gold_date("2022-01.26") == "2022-01-26"         # odd separator
     assert _gold_date("2022-29-11") == "2022-11-29"         # day before month (29 cannot be a month)
     assert _gold_date("2022-03-04") == "2022-03-04"         # ambiguous: as written
+
+
+def test_same_title_ignores_soft_hyphens_only():
+    from evaluation.extraction import _same_title
+    assert _same_title("Ha\u00adfen\u00adamt", "Hafenamt")                # invisible hyphenation points
+    assert _same_title("\u201eHafenamt\u201c", "hafenamt")                 # quotes, case
+    assert not _same_title("Hafenamt", "Stadtamt")

@@ -123,6 +123,35 @@ def test_og_title_and_h1():
     assert scan["h1"] == ["Harbour Courier", "Ferry terminal opens"]
 
 
+
+def test_h1_without_the_style_and_script_inside_it():
+    html = page("", '<h1 class="css-3003"><style data-emotion="css x1">.css-x1{font-size:16px;display:block;}</style>'
+                    '<span class="css-x1">Press release</span><script>var a = 1;</script>Ferry terminal opens</h1>')
+    assert md.scan_html(html)["h1"] == ["Ferry terminal opens"]   # (the leading "Press release" is a kicker)
+
+
+def test_page_title_is_not_one_written_by_a_script():
+    html = page("<script>function viewer(t) { return '<title>' + t + '</title>'; }</script>"
+                "<title>Ferry terminal opens after two years</title>", "<h2>Allgemein</h2>")
+    assert md.scan_html(html)["page_title"] == "Ferry terminal opens after two years"
+    assert _stage_pick(html, "Allgemein")[0] == "Ferry terminal opens after two years"
+
+
+def test_h1_without_a_leading_kicker_element():
+    h1 = lambda inner: md.scan_html(page("", f"<h1>{inner}</h1>"))["h1"]
+    assert h1('<span class="subtitle">Harbour works</span> Ferry terminal opens after two years') == \
+        ["Ferry terminal opens after two years"]
+    assert h1('<a href="/t/1"><span class="label">Patch notes</span>Patch 4.2 - winter build</a>') == \
+        ["Patch 4.2 - winter build"]
+    assert h1('<div class="topic">Harbour</div><span class="hidden">: </span>Ferry terminal opens') == \
+        ["Ferry terminal opens"]
+    # a kicker ending in a colon is printed as part of the headline; a styled first word goes on in lower case
+    assert h1("<b>Editor's letter:</b> goodbye to the old ferry") == ["Editor's letter: goodbye to the old ferry"]
+    assert h1("<span class='mc'>Ferry</span> terminal opens after two years") == \
+        ["Ferry terminal opens after two years"]
+    # the headline itself in one element, a shorter rest: kept whole
+    assert h1("<span>Ferry terminal opens after two years</span> Update") == ["Ferry terminal opens after two years Update"]
+
 def test_empty_page():
     scan = md.scan_html("")
     assert scan["ld_headline"] is None and scan["h1"] == []
@@ -153,6 +182,31 @@ def test_pick_title_skips_unrelated_h1_and_site_name():
     scan = md.scan_html(page(ld({"@type": "Article", "headline": "Four Years Remaining"})))
     assert md.pick_title(scan, "Interning of small integers", site) == "Interning of small integers"
 
+
+
+def test_pick_title_json_ld_headline_that_is_the_h1_and_goes_on_after_the_page_title():
+    # the printed headline (JSON-LD and the <h1>) is the short page title plus the rest of the headline
+    head = ld({"@type": "Article", "headline": "How to prune roses for a second bloom in late summer"})
+    scan = md.scan_html(page(head, "<h1>How to prune roses for a second bloom in late summer</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses for a second bloom in late summer"
+    # no <h1> says it: the JSON-LD headline with more words still gives way to the page title
+    scan = md.scan_html(page(head, "<h1>Garden notes</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses"
+    # a site name or "| Section" after the page title is no rest of the headline, even when the <h1> says it
+    head = ld({"@type": "Article", "headline": "How to prune roses | Garden Weekly"})
+    scan = md.scan_html(page(head, "<h1>How to prune roses | Garden Weekly</h1>"))
+    assert md.pick_title(scan, "How to prune roses") == "How to prune roses"
+
+
+def test_pick_title_h1_that_goes_on_after_the_json_ld_headline():
+    head = ld({"@type": "NewsArticle", "headline": "Council raises ferry capacity"})
+    # the JSON-LD headline cut short: the <h1> has the rest of it
+    scan = md.scan_html(page(head, "<h1>Council raises ferry capacity in the north</h1>"))
+    assert md.pick_title(scan, "Council raises ferry capacity") == "Council raises ferry capacity in the north"
+    # a subtitle glued on (a capital letter, no punctuation between), a "| Section": the JSON-LD headline
+    for h1 in ("Council raises ferry capacity Commuters welcome the plan", "Council raises ferry capacity | Local"):
+        scan = md.scan_html(page(head, f"<h1>{h1}</h1>"))
+        assert md.pick_title(scan, "Council raises ferry capacity") == "Council raises ferry capacity"
 
 def test_related():
     assert md.related("Tote Hummeln unter Linden", "Tote Hummeln unter Linden: Die Erklärung")
@@ -241,6 +295,63 @@ def test_title_that_is_the_page_titles_site_segment_is_replaced():
                 "<meta property='og:title' content='Skiers quarrel over kit'>", "<h1>Skiers quarrel over kit</h1>")
     assert _stage_pick(html, "Skiers quarrel over kit", host="tl.example")[0] == "Skiers quarrel over kit"
 
+
+
+def test_page_title_cut_short_of_its_site_name_only_loses_the_section_segments_too():
+    # trafilatura's title is the <title> less its last segment (the site): its section segments stay behind
+    html = page("<title>Why the tide tables were wrong | Tides | Forum | Harbour Courier</title>")
+    assert _stage_pick(html, "Why the tide tables were wrong | Tides | Forum", "Harbour Courier")[0] == \
+        "Why the tide tables were wrong"
+    # another separator inside the headline than before the site: the headline's own parts stay
+    html = page("<title>Tide tables for the coast – part two | Harbour Courier</title>")
+    assert _stage_pick(html, "Tide tables for the coast – part two", "Harbour Courier")[0] == \
+        "Tide tables for the coast – part two"
+
+
+def test_clean_title_strips_a_site_name_after_a_colon():
+    from transforms.extract import clean_title
+
+    host = "harbour-courier.example"
+    assert clean_title("Ferry terminal opens: Harbour Courier", "Harbour Courier", host) == "Ferry terminal opens"
+    # a colon inside the headline, or before anything but the site name itself, stays
+    assert clean_title("Ferry terminal: what changes", "Harbour Courier", host) == "Ferry terminal: what changes"
+    assert clean_title("Ferry terminal opens: Harbour news", "Harbour Courier", host) == \
+        "Ferry terminal opens: Harbour news"
+
+
+def test_clean_title_cuts_at_the_segment_naming_the_host_before_a_long_tail():
+    from transforms.extract import clean_title
+
+    title = "Why the tide tables were wrong : Tideline-Archiv | Notes on a changing coast | Founded 2005 | Year 6"
+    assert clean_title(title, "Year 6", "tideline.example") == "Why the tide tables were wrong"
+    assert clean_title(title, None, "tideline.example") == "Why the tide tables were wrong"
+    # no segment names the host: the long tail may be the headline's own
+    title = "Why the tide tables were wrong | Notes on a changing coast | Founded 2005"
+    assert clean_title(title, None, "harbour.example") == title
+
+
+def test_title_without_soft_hyphens():
+    # soft hyphens (&shy;, invisible hyphenation points) in the markup or trafilatura's title are no part of it
+    assert md.clean_text("Fähr&shy;termi&shy;nal er\u00adöffnet") == "Fährterminal eröffnet"
+    html = page("<title>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</title>",
+                "<h1>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</h1>")
+    assert md.scan_html(html)["h1"] == ["Fährterminal eröffnet nach zwei Jahren"]
+    assert _stage_pick(html, "Fähr\u00adterminal er\u00adöffnet nach zwei Jahren")[0] == \
+        "Fährterminal eröffnet nach zwei Jahren"
+    assert _stage_pick(page("<title>Fähr&shy;terminal er&shy;öffnet nach zwei Jahren</title>"),
+                       "Fähr\u00adterminal er\u00adöffnet nach zwei Jahren")[0] == "Fährterminal eröffnet nach zwei Jahren"
+
+
+def test_title_that_is_the_site_segment_plus_its_slogan_is_replaced():
+    # a logo <h1> "Site name + slogan"; the <title> is "Headline » Site name"
+    html = page("<title>Children and work » Tideline e.V.</title>",
+                "<h1>Tideline e.V. Association for working children and youth</h1>")
+    h1 = "Tideline e.V. Association for working children and youth"
+    assert _stage_pick(html, h1, host="tideline.example")[0] == "Children and work"
+    # og:title says the same as the <h1>: it is the headline
+    html = page("<title>Children and work » Tideline e.V.</title>"
+                f"<meta property='og:title' content='{h1}'>", f"<h1>{h1}</h1>")
+    assert _stage_pick(html, h1, host="tideline.example")[0] == h1
 
 # ------------------------------------------------------------------------------------------- headline date
 

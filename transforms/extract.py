@@ -1034,6 +1034,7 @@ def _n_words(s: str) -> int:
 
 
 _TITLE_SEP = re.compile(r"\s+[|\u2013\u2014\u00b7•:-]\s+|\s*[\uff5c\uff1a|\u00bb\u203a]\s*|\s+::\s+")
+_COLON_SITE = re.compile(r"^(.*[^\s:])\s*:\s+([^:]+?)\s*$", re.S)
 _DATE_SEGMENT = re.compile(r"^[\d\s./:-]{6,}$")
 
 
@@ -1074,13 +1075,18 @@ def _site_names(sitename: Optional[str], hostname: Optional[str]) -> List[str]:
 def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optional[str]) -> Optional[str]:
     """Strips the site name the page's <title> adds at either end ("Headline | Site", "Site - Headline",
     "Headline – DW – 13.06.2023", "見出し：新聞名"), with a trailing date and a one- or two-word section name
-    next to it ("Headline - National | Globalnews.ca"). A title with no segment naming the site is kept as it
+    next to it ("Headline - National | Globalnews.ca"), and the site name itself after a colon ("Headline: Stadt
+    Ahlen"; any other words after a colon stay: "Kicker: Headline"). A title with no segment naming the site is kept as it
     is, so a real "A - B" title stays whole."""
     if not title:
         return title
     names = _site_names(sitename, hostname)
     if not names:
         return title
+    m = _COLON_SITE.match(title)
+    if m and sitename and _squash(m.group(2)) == _squash(sitename) and _n_words(m.group(1)) >= 2:
+        # "Headline: Site" (a colon right after the headline, no space before it): only the site name itself
+        return m.group(1).strip()
     segs = _TITLE_SEP.split(title.strip())
     if len(segs) < 2:
         return title
@@ -1094,6 +1100,14 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
             cut = k
         elif end - k > 2 or _n_words(segs[k]) > 2:
             break
+    host_names = _site_names(None, hostname)
+    if cut is None or not _site_like(segs[cut], host_names):
+        # "Headline : Krimiblog-Archiv | Slogan of several words | Founded 2005": the segment naming the host,
+        # before a longer tail
+        for k in range(1, end):
+            if _site_like(segs[k], host_names) and _n_words(" ".join(segs[:k])) >= 3:
+                cut = k
+                break
     if cut is not None:
         # one or two short section segments before the site name go too ("Headline | iPhone | Forum | Site")
         for _ in range(2):
@@ -1114,6 +1128,12 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     if start >= 0 and stop > start:
         return title[start:stop].strip()
     return kept
+
+
+def _word_prefix(shorter: str, longer: str) -> bool:
+    """The words of ``shorter`` begin those of ``longer``, which has more."""
+    a, b = _norm_cmp(shorter).split(), _norm_cmp(longer).split()
+    return bool(a) and len(a) < len(b) and b[:len(a)] == a
 
 
 def _split_authors(author: Optional[str]) -> List[str]:
@@ -1285,6 +1305,8 @@ class Extract:
         scan = res.get("scan") or {}
         sitename = res.get("sitename")
         host = _hostname(res.get("hostname") and "http://" + res["hostname"]) or _hostname(in_url)
+        if res.get("title"):   # soft hyphens (invisible hyphenation points, "Mes\u00adsen\u00adger") are no part of a title
+            res["title"] = res["title"].replace("\u00ad", "")
         traf_title = res.get("title") or ""
         if sitename and _squash(sitename) in _squash(traf_title) and not _site_like(
                 sitename, _site_names(None, host)):
@@ -1310,6 +1332,16 @@ class Extract:
             return bool(q) and any(q == n or q in n or (n in q and len(q) <= len(n) + 12) for n in names)
 
         base = page_title = clean_title(res.get("title"), sitename, host)
+        raw_page = scan.get("page_title")
+        if base and raw_page and _word_prefix(base, raw_page):
+            # trafilatura's title is the page's <title> cut short of its site name only ("Headline | Section |
+            # Forum" of "Headline | Section | Forum | Site"): the <title> cleaned with its site name drops the
+            # section segments next to it too
+            # (when one separator joins them all: "Headline – Part two | Blog" keeps its "Part two")
+            alt = clean_title(raw_page, sitename, host)
+            tail = raw_page[raw_page.find(alt) + len(alt):] if alt and alt in raw_page else ""
+            if alt and _word_prefix(alt, base) and len({x.strip() for x in _TITLE_SEP.findall(tail)}) == 1:
+                base = page_title = alt
         if not base or is_site(base):  # trafilatura took the site name (a logo <h1>): try the page's <title>
             alt = clean_title(scan.get("page_title"), sitename, host)
             if alt and not is_site(alt):
@@ -1328,7 +1360,8 @@ class Extract:
 
         * a title (not backed by og:title or JSON-LD) that is the site segment the <title> adds after the
           headline ("Headline | Blog name"), or before it in breadcrumb order ("Blog name » Archive »
-          Headline"), is a logo <h1>: the rest of the <title> wins;
+          Headline"), is a logo <h1>: the rest of the <title> wins; so does the cleaned <title> over a title
+          that is that site segment plus a slogan and shares little with the headline;
         * a title that shares almost no words with the cleaned <title> (under 20% of the shorter one) is a
           menu or section heading picked up by mistake ("Navigation und Service", "Pressemitteilungen"):
           then an <h1> related to the <title> wins, else the cleaned <title> itself; unless a JSON-LD
@@ -1352,6 +1385,11 @@ class Extract:
                 return rest
         page = clean_title(raw_page, sitename, host)
         h1s = scan.get("h1") or []
+        if (len(segs) >= 2 and not backed and page and not is_site(page) and _word_prefix(segs[-1], title)
+                and not metadata.related(page, title, 0.8)):
+            # the title is the site segment the <title> ends with plus more words: a logo <h1> with the site's
+            # slogan ("ProNATs e.V. Verein zur Unterstützung ..." of "Kinder und Arbeit » ProNATs e.V.")
+            return page
         if not page or is_site(page) or not title or scan.get("ld_headline") or metadata.related(title, page, 0.2):
             return title
         # the <h1>s related to the page title, the one that covers most of its words first (a logo <h1>

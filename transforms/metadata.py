@@ -143,12 +143,13 @@ def parse_date(value: Any, max_date: str = DEFAULT_MAX_DATE, min_date: str = MIN
 
 def clean_text(value: Any) -> Optional[str]:
     """Markup-free one-line text: tags removed, entities decoded (twice: some pages double-escape), spaces
-    collapsed; None when empty or not a string."""
+    collapsed, zero-width spaces and soft hyphens (invisible hyphenation points) dropped; None when empty or not
+    a string."""
     if not isinstance(value, str):
         return None
     s = _TAG_RE.sub(" ", value)
     s = _html.unescape(_html.unescape(s))
-    s = _WS_RE.sub(" ", s.replace("\u200b", "")).strip()
+    s = _WS_RE.sub(" ", s.replace("\u200b", "").replace("\u00ad", "")).strip()
     return s or None
 
 
@@ -306,13 +307,29 @@ _KICKER_EL = re.compile(r"<(span|div|small|p|strong|b|em|i|a)\b[^>]*?\bclass\s*=
                         re.I | re.S)
 
 
+# an element that opens an <h1> (inside its link, if any) and holds text only: "<span class="subtitle">Olympische
+# Spiele in Paris</span> Getränke per Schiff ...", "<div class="topic-label">100. Geburtstag</div> ..."
+_LEAD_EL = re.compile(r"^\s*(?:<a\b[^>]*>\s*)?<(span|div|small|strong|b|em|p)\b[^>]*>([^<]{1,120})</\1\s*>", re.I)
+
+
 def h1_texts(page: str) -> List[str]:
     """Text of the first :data:`MAX_H1` non-empty ``<h1>`` elements (markup removed, and a kicker line inside
-    the ``<h1>``, marked by its class, left out: the headline is the rest)."""
+    the ``<h1>``, marked by its class, left out: the headline is the rest; so is a short element, text only, that
+    opens the ``<h1>`` before a longer rest, unless it ends in a colon ("Kicker:" is then part of the headline
+    as printed) or the rest goes on in lower case (a styled first word)); a ``<style>`` or ``<script>`` inside
+    the ``<h1>`` (CSS-in-JS frameworks put their rules there) is no text of it."""
     out: List[str] = []
     for m in _H1_RE.finditer(page, 0, MAX_SCAN_CHARS):
-        t = clean_text(_KICKER_EL.sub(" ", m.group(1)))
-        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(m.group(1))
+        inner = _SCRIPT_RE.sub(" ", m.group(1)) if "<s" in m.group(1) or "<S" in m.group(1) else m.group(1)
+        t = clean_text(_KICKER_EL.sub(" ", inner))
+        lead = _LEAD_EL.match(inner)
+        if lead and t:   # a short element first, then the headline: a kicker line whatever its class
+            rest = clean_text(inner[lead.end():])
+            kick = clean_text(lead.group(2)) or ""
+            if (rest and not kick.endswith(":") and not rest[0].islower()
+                    and len(_words(kick)) <= 6 and len(_words(rest)) >= max(3, len(_words(kick)) + 1)):
+                t = rest
+        t = (t or "").strip(" :-\u2013\u2014|\u00b7\u2022") or clean_text(inner)
         if t:
             out.append(t)
             if len(out) >= MAX_H1:
@@ -579,8 +596,7 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
     meta = meta_tags(page)
     shown, shown_updated = _headline_date(page, max_date)
     meta_date, meta_edge = _meta_published(meta, max_date)
-    m = _TITLE_RE.search(page, 0, MAX_META_CHARS)
-    page_title = clean_text(m.group(1)) if m else None
+    page_title = page_title_text(page)
     og = None
     for key in _TITLE_META_KEYS:
         og = clean_text(meta.get(key))
@@ -596,6 +612,19 @@ def scan_html(page: str, max_date: str = DEFAULT_MAX_DATE) -> Dict[str, Any]:
             "page_date": None}   # filled in by the caller (transforms.extract) on pages with no other date
 
 
+def page_title_text(page: str) -> Optional[str]:
+    """The text of the page's ``<title>``: the first one in the first :data:`MAX_META_CHARS` characters that
+    is not inside a ``<script>`` (a script writing an image viewer's "<title>' + title + '</title>" can come
+    before the head's own)."""
+    for m in _TITLE_RE.finditer(page, 0, MAX_META_CHARS):
+        at = m.start()
+        opened = max(page.rfind("<script", 0, at), page.rfind("<SCRIPT", 0, at))
+        if opened >= 0 and page.find("</script", opened, at) < 0 and page.find("</SCRIPT", opened, at) < 0:
+            continue   # inside a script
+        return clean_text(m.group(1))
+    return None
+
+
 def _plausible_title(t: Optional[str]) -> bool:
     return bool(t) and 2 <= len(t) <= 400 and len(t.split()) <= 60
 
@@ -606,12 +635,24 @@ def pick_title(scan: Dict[str, Any], fallback: Optional[str], is_site_name=lambd
     ``is_site_name`` (a callable on the text) or that is implausibly short/long is skipped; one that is the
     whole ``fallback`` plus more words (a kicker line "Minderheit in Syrien - ...", a site name) gives way to
     ``fallback``, except an ``<h1>`` that goes on after it with the rest of the headline (no site name, "|"
-    or date line: :func:`_fuller_headline`). Without a JSON-LD headline, the page's only ``<h1>`` of three or more words that is related
-    to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
+    or date line: :func:`_fuller_headline`), and a JSON-LD headline that does so and is also the page's ``<h1>``
+    (the printed headline: "How to Care for Hydrangeas to Get the Most Beautiful Blooms on the Block" over the
+    page title "How to Care for Hydrangeas"); an ``<h1>`` that goes on after the JSON-LD headline with the rest
+    of it wins over it (a headline cut short: "... Gigafactory-Kapazität" / "... Gigafactory-Kapazität in
+    Tennessee"; not a subtitle glued on with a capital letter, :func:`_glued_subtitle`). Without a JSON-LD headline, the page's only ``<h1>`` of three or
+    more words that is related to neither og:title, ``fallback`` nor the page's ``<title>`` wins over ``fallback`` (an SEO page title
     "Gefahrstoff-Service" over the printed headline "Gefahrstoffmanagement für Hersteller, ...")."""
     ld = scan.get("ld_headline")
     if _plausible_title(ld) and not is_site_name(ld):
-        return fallback if _contains(ld, fallback) else ld
+        if _contains(ld, fallback) and not (_fuller_headline(ld, fallback, is_site_name)
+                                            and any(same_words(ld, h) for h in scan.get("h1") or [])):
+            return fallback
+        for h in scan.get("h1") or []:
+            if _plausible_title(h) and _fuller_headline(h, ld, is_site_name) and not _glued_subtitle(h, ld):
+                # the <h1> goes on after the JSON-LD headline with the rest of it ("... in Tennessee"): a
+                # JSON-LD headline cut short
+                return h
+        return ld
     refs = [x for x in (scan.get("og_title"), fallback) if x]
     h1s = scan.get("h1") or []
     for h in h1s:
@@ -637,6 +678,17 @@ def _contains(longer: Optional[str], shorter: Optional[str]) -> bool:
         return False
     a, b = " ".join(_words(longer)), " ".join(_words(shorter))
     return bool(b) and len(a) > len(b) and f" {b} " in f" {a} "
+
+
+def _glued_subtitle(longer: str, shorter: str) -> bool:
+    """``longer`` goes on after the words of ``shorter`` with a capital letter and no punctuation between them
+    ("Hass-Demo in Essen Gebührenfinanzierte Islamismus-Verharmlosung": a subtitle element inside the <h1>)."""
+    words = list(_WORD_RE.finditer(longer))
+    n = len(_words(shorter))
+    if not 0 < n < len(words):
+        return False
+    between = longer[words[n - 1].end():words[n].start()]
+    return not between.strip() and longer[words[n].start()].isupper()
 
 
 _TRAILER_MARK = re.compile(r"[|\u2022\u00b7\u00bb\u203a]|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
