@@ -626,6 +626,18 @@ def test_pruning_matches_class_and_id_in_any_case_and_leaves_other_pages_alone()
     assert "Gone trending teaser" in text and "Gone read next teaser" in text and "var trending" in text
 
 
+def test_pruning_spares_a_container_that_only_states_what_it_has():
+    from lxml import etree
+
+    from transforms.extract import _pruned_tree
+    page = ('<html><body><div class="article container has-recommendations"><h2>Ferry fares rise</h2>'
+            '<p>Kept article paragraph.</p><div class="recommend-box"><p>Gone teaser</p></div></div>'
+            '<div class="trending-widget"><h1>Kept headline</h1><p>Kept lead.</p></div></body></html>')
+    text = etree.tostring(_pruned_tree(page, ["recommend", "trending"]), encoding="unicode")
+    assert "Kept article paragraph" in text and "Gone teaser" not in text  # "has-" names a state, not a widget
+    assert "Kept headline" in text and "Kept lead" in text  # an element that holds the <h1> is the article
+
+
 def _with_blocks(*blocks):
     """HTML with ``blocks`` inserted between the second and the third paragraph of the article."""
     return HTML.replace(f"<p>{PARAS[2]}</p>", "\n".join(blocks) + f"\n<p>{PARAS[2]}</p>")

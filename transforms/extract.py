@@ -278,12 +278,17 @@ def _prune_regex(tokens) -> Tuple["re.Pattern", bool]:
     return got
 
 
+_MODIFIER_PREFIXES = ("has-", "with-", "no-")
+
+
 def _pruned_tree(raw: str, tokens) -> Any:
     """The page parsed once (trafilatura's own loader) with page widgets removed before extraction: elements
     whose class or id contains one of ``tokens`` (``extract.prune_tokens``: hover cards, tooltips,
     recirculation boxes, which trafilatura's own list does not name). The element goes, its tail text stays.
     <html>, <body>, <main> and <article> are never removed, nor links (a hover card's trigger is a link in the
-    running text: "Rep. <a class=rollover-link>Name</a><span class=rollover-block>card</span>" keeps the name).
+    running text: "Rep. <a class=rollover-link>Name</a><span class=rollover-block>card</span>" keeps the name),
+    nor an element that holds an <h1>; class names that state what a container has ("has-recommendations",
+    "with-trending", "no-tooltip") do not count.
     None when trafilatura's loader refuses the page (not HTML)."""
     from trafilatura.utils import load_html
 
@@ -316,8 +321,11 @@ def _pruned_tree(raw: str, tokens) -> Any:
         if (cls or ident) and el.tag not in _PRUNE_KEEP and isinstance(el.tag, str):
             if low:
                 cls, ident = cls and cls.lower(), ident and ident.lower()
-            if (cls and rx.search(cls)) or (ident and rx.search(ident)):
-                doomed.append(el)
+            if cls and any(m in cls for m in _MODIFIER_PREFIXES):
+                # "article has-recommendations": a state of the container, not a widget
+                cls = " ".join(c for c in cls.split() if not c.startswith(_MODIFIER_PREFIXES))
+            if ((cls and rx.search(cls)) or (ident and rx.search(ident))) and el.find(".//h1") is None:
+                doomed.append(el)  # (an element holding the page's headline is the article, not a widget)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:  # an element inside an already removed one has no parent left in the tree
