@@ -912,6 +912,7 @@ def test_title_paragraph_removed_unless_kept_by_config(cfg):
     (["Capital Von Jemima Kelly"], None, "stern.de", ["Jemima Kelly"]),
     # labels and credentials are no names
     (["Name"], None, "example.org", []),
+    (["View blog authority"], None, "example.org", []),
     (["Grant Tinsley", "PhD"], None, "healthline.com", ["Grant Tinsley"]),
     (["Mathias Hagen", "Journalist", "Anders Skjerdingstad"], None, "nrk.no", ["Mathias Hagen", "Anders Skjerdingstad"]),
     # the site, a company or an address beside a person goes; alone it stays (the page's own address as a host)

@@ -1213,8 +1213,8 @@ def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[s
         w = a.split()
         if len(w) % 2 == 0 and w and w[:len(w) // 2] == w[len(w) // 2:]:
             a = " ".join(w[:len(w) // 2])  # a profile link's text and its title: "ann ann"
-        if not a or _AUTHOR_PLACEHOLDER.match(a):
-            continue
+        if not a or _AUTHOR_PLACEHOLDER.match(a) or _LINK_WORDS.match(a):
+            continue  # a field label, or a link's words ("View blog authority", "About Us")
         if host and _HOST_NAME.match(a) and _fold_key(a) == _fold_key(host):
             a = host  # the site credited by its address: "Nieuwsblad Be" -> "nieuwsblad.be"
         if a.lower() not in seen:
