@@ -491,6 +491,19 @@ _UPDATE_LABEL = re.compile(r"\b(?:updated?|modified|aktualisiert|geÃ¤ndert|mis Ã
                            r"aggiornat[oa]|bijgewerkt)\b", re.I)
 
 
+def _date_lines(text: str, day_first: bool, window: int = 0):
+    """The dates of ``text`` that stand as date lines, in order: :func:`_date_candidates` less dates in running
+    text or captions (:func:`_in_running_text`) and raw ISO time stamps. With ``window``, the text is searched
+    window by window (a caller that stops at the first date line then reads only the top of a long text)."""
+    step = window or max(1, len(text))
+    for lo in range(0, len(text), step):
+        for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + step + 40)):
+            if start >= lo + step:
+                break
+            if not _in_running_text(text, start, end) and not _MACHINE_TIME.match(text, end):
+                yield start, end, d
+
+
 def _headline_date(page: str, max_date: str) -> tuple:
     """(:func:`headline_date`, whether an update label stands in the 40 characters before it)."""
     m = _H1_START.search(page, 0, MAX_SCAN_CHARS)
@@ -503,9 +516,7 @@ def _headline_date(page: str, max_date: str) -> tuple:
     text = clean_text(_QUOTED_TAG_RE.sub(" ", chunk))
     if not text:
         return None, False
-    for start, end, d in _date_candidates(text, _day_first(page)):
-        if _in_running_text(text, start, end) or _MACHINE_TIME.match(text, end):
-            continue
+    for start, end, d in _date_lines(text, _day_first(page)):
         if not MIN_DATE <= d <= max_date:
             return None, False
         return d, bool(_UPDATE_LABEL.search(text, max(0, start - 40), start)
@@ -562,21 +573,17 @@ def _page_text_date(page: str, max_date: str, skip_updates: bool = False) -> tup
         return None, False
     day_first = _day_first(page)
     first = None   # an update date line, when skip_updates looks at the next one
-    for lo in range(0, len(text), 4000):   # window by window: the first date is usually near the top
-        for start, end, d in _date_candidates(text, day_first, lo, min(len(text), lo + 4040)):
-            if start >= lo + 4000:
-                break
-            if not _in_running_text(text, start, end) and not _MACHINE_TIME.match(text, end):
-                if not MIN_DATE <= d <= max_date:
-                    return first, False
-                labelled = bool(_PUB_LABEL.search(text, max(0, start - 30), start))
-                if first is not None:   # the line after an update line: the publication only when labelled so
-                    return (d, True) if labelled else (first, False)
-                if skip_updates and (_UPDATE_LABEL.search(text, max(0, start - 30), start)
-                                     or _CHANGE_LABEL.search(text, max(0, start - 30), start)):
-                    first = d
-                    continue
-                return d, labelled
+    for start, end, d in _date_lines(text, day_first, window=4000):   # the first date is usually near the top
+        if not MIN_DATE <= d <= max_date:
+            return first, False
+        labelled = bool(_PUB_LABEL.search(text, max(0, start - 30), start))
+        if first is not None:   # the line after an update line: the publication only when labelled so
+            return (d, True) if labelled else (first, False)
+        if skip_updates and (_UPDATE_LABEL.search(text, max(0, start - 30), start)
+                             or _CHANGE_LABEL.search(text, max(0, start - 30), start)):
+            first = d
+            continue
+        return d, labelled
     return first, False
 
 
