@@ -339,3 +339,16 @@ def test_timetable_is_not_a_comment_thread():
     page2 = dump(MENU, A1, A2, A3, "7:00 AM", "Anna said...", C1, "8:30 AM", "Tom said...", C2, "1:00 PM",
                  "Eve said...", C1, FOOTER)
     assert kept(page2) == [A1, A2, A3]
+
+
+def test_article_header_with_posted_by_and_labels():
+    # by-lines the extract stage's parser does not take ("Written By: ...", "Posted by ... on <date>"), and
+    # label lines ("Published") between the headline, the by-line and the date: the header is kept
+    header = ["Harbour bridge to close to cars", "Written By: Anna Berg", "Published", "3 May 2021"]
+    page = dump(MENU, header, "Harbour", "12", A1, A2, A3, SIDEBAR, FOOTER)
+    got = kept(page)
+    assert got[:len(header)] == header and A1 in got and "Most popular" not in got
+    assert td._header_line("Posted by Anna Berg on May 3, 2021 at 9:15 pm") == {
+        "authors": ["Anna Berg"], "published": "2021-05-03"}
+    assert td._header_line("By: Anna Berg (Diary) |") == {"authors": ["Anna Berg"]}
+    assert td.dump_metadata(page)["authors"] == ["Anna Berg"]

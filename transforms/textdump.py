@@ -50,7 +50,9 @@ article are not among the first lines the extract stage scans. :func:`dump_metad
 extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text: they
 are part of the page's article block. As the menu's bad context would drop them with the short lines around
 them, a by-line or date line among those ``header_lines`` lines keeps itself, the lines below it down to the
-article and at most two headline-like lines right above it (the article's header); by-line and date lines
+article, up to three more by-line, date or label lines ("Published", "Updated") right above it and at most two
+headline-like lines above those (the article's header); by-lines are read as the extract stage reads them,
+after "Posted by", "Written By:", "By:" are made "By" (and a trailing "|" or "(Diary)" dropped); by-line and date lines
 between a kept deck and the article's first good line stay too.
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
@@ -398,6 +400,8 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
     return cls, final
 
 
+_HEADER_LABEL = re.compile(r"^(?:published|updated|last updated|posted|posted on|posted by|written by|by|on|"
+                           r"date|veröffentlicht|aktualisiert|publié le|mis à jour|publicado)\s*:?$|^[-|•·/]$", re.I)
 _HEADLINE_END = re.compile(r"[.,;:]['\"”’»)\]]*$")
 
 
@@ -412,8 +416,8 @@ def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: S
     """The article's own header: in a dump the headline, by-line and date come right after the menu (bad
     context), so the short-line rules drop them. Among the ``header_lines`` non-empty lines above the first
     kept good line, a by-line or date line (the topmost one found) is kept with every line below it down to the
-    article (lines removed by a pattern, a share bar, stay removed), and so are at most two headline-like lines
-    right above it (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
+    article (lines removed by a pattern, a share bar, stay removed), and so are up to three by-line, date or
+    label lines ("Published") right above it and at most two headline-like lines above those (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
     date lines between that first line and the article's first good line (under a kept deck) are kept too."""
     n = len(texts)
     first = next((i for i in range(n) if final[i] == "good"), None)
@@ -426,10 +430,16 @@ def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: S
         for j in range(top, first):
             if fixed[j] is None and texts[j]:
                 final[j] = "good"
-        k, taken = top - 1, 0
+        k, taken, labels = top - 1, 0, 0
         while k >= 0 and taken < 2:
             t = texts[k]
             if not t:
+                k -= 1
+                continue
+            if fixed[k] is None and final[k] != "good" and labels < 3 and not taken and (
+                    _HEADER_LABEL.match(t) or _is_header_line(t)):
+                final[k] = "good"  # more of the header above it: "By Ann Lee", "Published", "Updated"
+                labels += 1
                 k -= 1
                 continue
             if fixed[k] is not None or final[k] == "good" or len(t.split()) < 3 or len(t) > c["long_chars"] or \
@@ -545,14 +555,22 @@ def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool],
 
 
 _BY_ON = re.compile(r"\s+(?:on|at|am|le|el|il|den)\s+(?=\S*\d|[A-Z])")
+# by-line prefixes a page shows that the extract stage's by-line parser does not take ("Posted by Ann on ...",
+# "Written By: Ann", "By: Ann (Diary) |"): made "By Ann ..." first
+_BY_PREFIX = re.compile(r"^(?:(?:blog\s+)?(?:post|article|story|entry)\s+)?(?:written|submitted|posted|contributed|"
+                        r"filed)\s+by\s*:?\s+|^by\s*:\s*", re.I)
+_BY_TRIM = re.compile(r"\s*\((?:[^()]{1,30})\)|\s*[|•·,]\s*$")
 
 
 def _header_line(t: str) -> Dict[str, Any]:
     """Metadata on one header line: a by-line ("By Ann Lee", "By Ann Lee | May 2, 2012", "by Ann on May 2,
-    2012 10:15 AM"), a date line or a url line (the extract stage's parsers)."""
+    2012 10:15 AM", "Posted by Ann on ...", "Written By: Ann"), a date line or a url line (the extract stage's
+    parsers)."""
     from transforms.extract import _split_byline_parts, parse_byline, parse_date_line, parse_url_line
     if len(t) > 160:
         return {}
+    if _BY_PREFIX.match(t):
+        t = _BY_TRIM.sub("", _BY_PREFIX.sub("By ", t, count=1)).rstrip(" .") or t
     u = parse_url_line(t)
     if u is not None:
         return {"url": u}
