@@ -291,9 +291,8 @@ def test_short_sentence_right_after_the_article():
 
 def test_long_short_run_between_a_blurb_and_the_article():
     # a blog's sidebar: an author blurb (good text), then a long archive list, then the article: the list is
-    # between good text on both sides but not the article's
-    archive = [f"{m} {y}" for y in range(2006, 2012) for m in ("January", "March", "May", "July", "September",
-                                                                "October", "November", "December")] + ["Archive"]
+    # between good text on both sides but not the article's (post titles: month lines have their own rule)
+    archive = [f"Harbour diary {k}" for k in range(48)] + ["Archive"]
     page = dump(MENU, BIO, archive, "Harbour bridge to close to cars", A1, A2, A3, A1, A2, FOOTER)
     got = kept(page)
     assert not set(archive) & set(got) and got[-5:] == [A1, A2, A3, A1, A2] and BIO in got
@@ -352,3 +351,16 @@ def test_article_header_with_posted_by_and_labels():
         "authors": ["Anna Berg"], "published": "2021-05-03"}
     assert td._header_line("By: Anna Berg (Diary) |") == {"authors": ["Anna Berg"]}
     assert td.dump_metadata(page)["authors"] == ["Anna Berg"]
+
+
+def test_archive_month_list_is_bad_context():
+    # a blog's archive list between the article and a sidebar blurb: short lines between good text would be
+    # kept; four or more month lines in a row are a list of archive links
+    months = ["Archives", "Select Month", "August 2012", "July 2012", "June 2012 (4)", "May 2012", "April 2012"]
+    page = dump(MENU, A1, A2, months, A3, FOOTER)
+    out = reasons(page)
+    assert all(out[page.index(m)] == "short_run" for m in months[2:])
+    assert A1 in kept(page) and "Select Month" not in kept(page)
+    # two dates in the article are not a list
+    page2 = dump(MENU, A1, "August 2012", "July 2012", A2, A3, FOOTER)
+    assert "July 2012" in kept(page2)

@@ -41,7 +41,9 @@ corpora"), on lines instead of HTML blocks:
    own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
-5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
+5. a blog's archive list, four or more month lines in a row ("August 2012", "July 2012 (5)"), is ``short_run``
+   before the classes are made, and bad context as lines removed by a pattern are;
+6. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
    them at the top and bottom of the file only).
 
 The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
@@ -225,6 +227,7 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     c = _settings(cfg)
     n = len(lines)
     texts = [ln.strip() for ln in lines]
+    fixed = _archive_runs(texts, fixed)
     final = _line_classes(texts, fixed, c)[1]
     # reasons
     out: List[Optional[str]] = list(fixed)
@@ -241,6 +244,30 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             for i in range(start, n):
                 if fixed[i] is None:
                     out[i] = "comments"
+    return out
+
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|"
+           r"février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|"
+           r"mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)")
+_ARCHIVE_LINE = re.compile(r"^(?:" + _MONTHS + r"\.?\s+\d{4}|\d{4}\s*[-/]\s*\d{1,2})\s*(?:\(\d+\))?$", re.I)
+
+
+def _archive_runs(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> List[Optional[str]]:
+    """``fixed`` with runs of four or more month lines ("August 2012", "July 2012 (5)"; a blog's archive
+    list) given the reason ``short_run``: they count as bad context, as lines removed by a pattern do."""
+    out = list(fixed)
+    n, i = len(texts), 0
+    while i < n:
+        j = i
+        while j < n and (not texts[j] or (len(texts[j]) <= 30 and _ARCHIVE_LINE.match(texts[j]))):
+            j += 1
+        if sum(1 for k in range(i, j) if texts[k]) >= 4:
+            for k in range(i, j):
+                if texts[k] and out[k] is None:
+                    out[k] = "short_run"
+        i = max(j, i + 1)
     return out
 
 
