@@ -364,3 +364,12 @@ def test_archive_month_list_is_bad_context():
     # two dates in the article are not a list
     page2 = dump(MENU, A1, "August 2012", "July 2012", A2, A3, FOOTER)
     assert "July 2012" in kept(page2)
+
+
+def test_comment_thread_said_comma_signatures_and_users_responded_header():
+    # "Ann said," above each comment (no date, no "Reply"): three within 20 lines start the thread
+    page = dump(MENU, A1, A2, A3, "Anna Berg said,", C1, "Tom said,", C2, "Eve Lund said,", C1, FOOTER)
+    assert kept(page) == [A1, A2, A3]
+    # "45 users responded in ..." is a comments header with a count
+    page2 = dump(MENU, A1, A2, A3, '45 users responded in "Harbour bridge to close to cars"', C1, C2, FOOTER)
+    assert kept(page2) == [A1, A2, A3]

@@ -36,7 +36,8 @@ corpora"), on lines instead of HTML blocks:
 4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
-   text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
+   text; "45 users responded in ..." is one with a count), or three signatures within 20 lines ("by Ann on
+   May 2, 2012 at 9:01 pm. Reply #", "Ann says:", "Ann said,",
    "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
    own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
@@ -126,6 +127,7 @@ _COMMENT_HEADER = re.compile(
     r"reader feedback|discussion|kommentare?|leserkommentare|commentaires?|réactions?|comentarios?|commenti|"
     r"reacties|reacciones)\s*(?:\(\d+\))?\s*[:.…»›>]*\s*[})\]]?$"
     r"|^(?:\d+|one)\s+(?:comments?|responses?|replies|thoughts)\s+(?:to|on|for)\b.{0,120}$"
+    r"|^(?:\d+|one)\s+(?:users?|readers?|people)\s+(?:responded|commented|replied)\b.{0,120}$"
     r"|^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b.{0,40}$"
     r"|^(?:view|show|read|see)\s+(?:all\s+)?\d*\s*comments\b.{0,40}$",
     re.I)
@@ -133,7 +135,7 @@ _BARE_HEADER = re.compile(r"^\W*\w+\W*$")  # a single word ("Comments", "Discuss
 # Comment signatures (before or after each comment).
 _COMMENT_SIGNATURE = re.compile(
     r"^by\s+.{1,60}?\s+(?:on|at|\|)\s+.{0,40}\d.{0,40}$"                          # by Ann on May 2, 2012 at 9 pm
-    r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:)\s*$"                      # Ann says:
+    r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:|,)\s*$"                    # Ann says: / Ann said,
     # a time at the end ("3 May 2021 at 9:15 pm"; seconds only before am/pm: "2:26:17" is a race result)
     r"|^.{0,60}(?<![\d:.])\d{1,2}:\d\d(?::\d\d(?=\s*[ap]\.?m))?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*"
     r"(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
@@ -146,7 +148,7 @@ _COMMENT_SIGNATURE = re.compile(
 _CONTINUES = re.compile(r"(?:[,(\-–—]|\b(?:and|or|of|the|a|to|in|und|oder|der|die|das|et|ou|de|la|le|y|o|el|en|"
                         r"e|di|il|het|een|van))$", re.I)
 # cheap pre-check: every signature has a digit, a colon, an ellipsis or one of these words
-_SIG_HINT = re.compile(r"[\d:#]|\.\.\.|reply|report|permalink|quote|like|flag", re.I)
+_SIG_HINT = re.compile(r"[\d:#]|\.\.\.|reply|report|permalink|quote|like|flag|said,|says,|wrote,|writes,", re.I)
 _URL_LINE = re.compile(r"^(?:original(?:ly published at)?\s*(?:url|link|source)?|source url|source|url|link|"
                        r"quelle|fuente|fonte|lien)\s*:\s*<?https?://\S+>?$", re.I)
 
