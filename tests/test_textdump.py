@@ -373,3 +373,16 @@ def test_comment_thread_said_comma_signatures_and_users_responded_header():
     # "45 users responded in ..." is a comments header with a count
     page2 = dump(MENU, A1, A2, A3, '45 users responded in "Harbour bridge to close to cars"', C1, C2, FOOTER)
     assert kept(page2) == [A1, A2, A3]
+
+
+def test_teaser_list_words_do_not_count_as_article_before_a_thread():
+    # a "Popular this week" list between the lead paragraph and the rest of the article: its short lines are
+    # kept (good text on both sides), but their words are not article text a comment thread could follow,
+    # and its "by Ann Lee | May 3, 2021" lines are not comment signatures after the article
+    teasers = ["Popular this week", "Ferry timetable changes for the winter and spring", "by Tom Hale | May 2, 2021",
+               "Local bakery wins national bread award again", "by Eve Lund | May 1, 2021",
+               "New cycle lanes open in the old town centre", "by Ann Lee | April 30, 2021",
+               "Fire station gets two new engines this summer", "by Bo Berg | April 29, 2021"]
+    page = dump(MENU, A1, teasers, A2, A3, FOOTER)
+    got = kept(page)
+    assert A2 in got and A3 in got

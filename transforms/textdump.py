@@ -33,7 +33,8 @@ corpora"), on lines instead of HTML blocks:
    *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
    one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
    and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
-4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
+4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it, in lines of
+   ``short_chars`` or more: a teaser list kept between paragraphs is not the article), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
    text; "45 users responded in ..." is one with a count), or three signatures within 20 lines ("by Ann on
@@ -527,7 +528,7 @@ def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]
             elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i) \
                     and not _timetable(texts, sig, i, c):
                 return _thread_top(texts, final, sig, i)
-        if final[i] == "good":
+        if final[i] == "good" and len(t) >= c["short_chars"]:
             words += len(t.split())
     return None
 
