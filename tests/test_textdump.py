@@ -386,3 +386,13 @@ def test_teaser_list_words_do_not_count_as_article_before_a_thread():
     page = dump(MENU, A1, teasers, A2, A3, FOOTER)
     got = kept(page)
     assert A2 in got and A3 in got
+
+
+def test_commenter_website_and_name_lines_are_signatures():
+    # "http://ann.example/ Ann Lee" above each comment (a commenter's website, then the name)
+    page = dump(MENU, A1, A2, A3, "http://annberg.example/ Anna Berg", C1, "http://twitter.com/tomh Tom Hale", C2,
+                "http://evelund.example eve", C1, FOOTER)
+    assert kept(page) == [A1, A2, A3]
+    # a list of links with version labels in parentheses is not a thread
+    links = [f"http://harbour.example/files/v{k}.html (Version 2.{k})" for k in range(4)]
+    assert all(ln in kept(dump(MENU, A1, A2, links, A3, FOOTER)) for ln in links)

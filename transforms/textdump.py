@@ -39,7 +39,7 @@ corpora"), on lines instead of HTML blocks:
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
    text; "45 users responded in ..." is one with a count), or three signatures within 20 lines ("by Ann on
    May 2, 2012 at 9:01 pm. Reply #", "Ann says:", "Ann said,",
-   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
+   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am", "http://ann.example/ Ann Lee"; not three "Posted by Ann at ..." of one poster: a blog's
    own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
@@ -144,7 +144,8 @@ _COMMENT_SIGNATURE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\b.{0,30}$"                                  # Ann - October 26, 2012
     r"|^(?:reply|report( abuse)?|permalink|quote|like|flag)(?:\s*[|·•]\s*\w+)*\s*$"
     r"|\breply\s*#?\s*$"
-    r"|^(?:from|posted by|submitted by|comment by)\s*:\s*.{1,60}$",
+    r"|^(?:from|posted by|submitted by|comment by)\s*:\s*.{1,60}$"
+    r"|^https?://\S+(?:\s+[^\W\d_][^\s\d()]*){1,4}$",                                    # http://ann.example Ann Lee
     re.I)
 _CONTINUES = re.compile(r"(?:[,(\-–—]|\b(?:and|or|of|the|a|to|in|und|oder|der|die|das|et|ou|de|la|le|y|o|el|en|"
                         r"e|di|il|het|een|van))$", re.I)
