@@ -291,9 +291,8 @@ def test_short_sentence_right_after_the_article():
 
 def test_long_short_run_between_a_blurb_and_the_article():
     # a blog's sidebar: an author blurb (good text), then a long archive list, then the article: the list is
-    # between good text on both sides but not the article's
-    archive = [f"{m} {y}" for y in range(2006, 2012) for m in ("January", "March", "May", "July", "September",
-                                                                "October", "November", "December")] + ["Archive"]
+    # between good text on both sides but not the article's (post titles: month lines have their own rule)
+    archive = [f"Harbour diary {k}" for k in range(48)] + ["Archive"]
     page = dump(MENU, BIO, archive, "Harbour bridge to close to cars", A1, A2, A3, A1, A2, FOOTER)
     got = kept(page)
     assert not set(archive) & set(got) and got[-5:] == [A1, A2, A3, A1, A2] and BIO in got
@@ -339,3 +338,61 @@ def test_timetable_is_not_a_comment_thread():
     page2 = dump(MENU, A1, A2, A3, "7:00 AM", "Anna said...", C1, "8:30 AM", "Tom said...", C2, "1:00 PM",
                  "Eve said...", C1, FOOTER)
     assert kept(page2) == [A1, A2, A3]
+
+
+def test_article_header_with_posted_by_and_labels():
+    # by-lines the extract stage's parser does not take ("Written By: ...", "Posted by ... on <date>"), and
+    # label lines ("Published") between the headline, the by-line and the date: the header is kept
+    header = ["Harbour bridge to close to cars", "Written By: Anna Berg", "Published", "3 May 2021"]
+    page = dump(MENU, header, "Harbour", "12", A1, A2, A3, SIDEBAR, FOOTER)
+    got = kept(page)
+    assert got[:len(header)] == header and A1 in got and "Most popular" not in got
+    assert td._header_line("Posted by Anna Berg on May 3, 2021 at 9:15 pm") == {
+        "authors": ["Anna Berg"], "published": "2021-05-03"}
+    assert td._header_line("By: Anna Berg (Diary) |") == {"authors": ["Anna Berg"]}
+    assert td.dump_metadata(page)["authors"] == ["Anna Berg"]
+
+
+def test_archive_month_list_is_bad_context():
+    # a blog's archive list between the article and a sidebar blurb: short lines between good text would be
+    # kept; four or more month lines in a row are a list of archive links
+    months = ["Archives", "Select Month", "August 2012", "July 2012", "June 2012 (4)", "May 2012", "April 2012"]
+    page = dump(MENU, A1, A2, months, A3, FOOTER)
+    out = reasons(page)
+    assert all(out[page.index(m)] == "short_run" for m in months[2:])
+    assert A1 in kept(page) and "Select Month" not in kept(page)
+    # two dates in the article are not a list
+    page2 = dump(MENU, A1, "August 2012", "July 2012", A2, A3, FOOTER)
+    assert "July 2012" in kept(page2)
+
+
+def test_comment_thread_said_comma_signatures_and_users_responded_header():
+    # "Ann said," above each comment (no date, no "Reply"): three within 20 lines start the thread
+    page = dump(MENU, A1, A2, A3, "Anna Berg said,", C1, "Tom said,", C2, "Eve Lund said,", C1, FOOTER)
+    assert kept(page) == [A1, A2, A3]
+    # "45 users responded in ..." is a comments header with a count
+    page2 = dump(MENU, A1, A2, A3, '45 users responded in "Harbour bridge to close to cars"', C1, C2, FOOTER)
+    assert kept(page2) == [A1, A2, A3]
+
+
+def test_teaser_list_words_do_not_count_as_article_before_a_thread():
+    # a "Popular this week" list between the lead paragraph and the rest of the article: its short lines are
+    # kept (good text on both sides), but their words are not article text a comment thread could follow,
+    # and its "by Ann Lee | May 3, 2021" lines are not comment signatures after the article
+    teasers = ["Popular this week", "Ferry timetable changes for the winter and spring", "by Tom Hale | May 2, 2021",
+               "Local bakery wins national bread award again", "by Eve Lund | May 1, 2021",
+               "New cycle lanes open in the old town centre", "by Ann Lee | April 30, 2021",
+               "Fire station gets two new engines this summer", "by Bo Berg | April 29, 2021"]
+    page = dump(MENU, A1, teasers, A2, A3, FOOTER)
+    got = kept(page)
+    assert A2 in got and A3 in got
+
+
+def test_commenter_website_and_name_lines_are_signatures():
+    # "http://ann.example/ Ann Lee" above each comment (a commenter's website, then the name)
+    page = dump(MENU, A1, A2, A3, "http://annberg.example/ Anna Berg", C1, "http://twitter.com/tomh Tom Hale", C2,
+                "http://evelund.example eve", C1, FOOTER)
+    assert kept(page) == [A1, A2, A3]
+    # a list of links with version labels in parentheses is not a thread
+    links = [f"http://harbour.example/files/v{k}.html (Version 2.{k})" for k in range(4)]
+    assert all(ln in kept(dump(MENU, A1, A2, links, A3, FOOTER)) for ln in links)

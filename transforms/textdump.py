@@ -33,15 +33,19 @@ corpora"), on lines instead of HTML blocks:
    *after the article*: blocks of good text split by more than ``tail_gap_lines`` lines without good text,
    one of them removed by a pattern (a share bar, a "Related" header), are compared with the largest block,
    and a later one with less than ``tail_min_share`` of its characters goes (an author blurb, teasers);
-4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it), a
+4. *comment thread*: after the article (at least ``comments_min_words`` words of good text above it, in lines of
+   ``short_chars`` or more: a teaser list kept between paragraphs is not the article), a
    comments header ("Comments", "37 comments", "12 responses to ...", "Leave a reply", "Kommentare")
    followed within 25 lines by a comment signature (or, for a header with a count or an invitation, by good
-   text), or three signatures within 20 lines ("by Ann on May 2, 2012 at 9:01 pm. Reply #", "Ann says:",
-   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am"; not three "Posted by Ann at ..." of one poster: a blog's
+   text; "45 users responded in ..." is one with a count), or three signatures within 20 lines ("by Ann on
+   May 2, 2012 at 9:01 pm. Reply #", "Ann says:", "Ann said,",
+   "Ann - October 26, 2012", "Jun 03, 05 - 08:05 am", "http://ann.example/ Ann Lee"; not three "Posted by Ann at ..." of one poster: a blog's
    own posts; not three bare times with only short lines between them: a timetable) start the thread: it and everything after it goes as
    ``comments`` (signatures that close each comment, "... Reply #", take the first comment's body above them
    too). Not with ``extract.include_comments: true``;
-5. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
+5. a blog's archive list, four or more month lines in a row ("August 2012", "July 2012 (5)"), is ``short_run``
+   before the classes are made, and bad context as lines removed by a pattern are;
+6. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
    them at the top and bottom of the file only).
 
 The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
@@ -50,7 +54,9 @@ article are not among the first lines the extract stage scans. :func:`dump_metad
 extract stage uses what it finds for fields its own header scan left empty. The lines stay in the text: they
 are part of the page's article block. As the menu's bad context would drop them with the short lines around
 them, a by-line or date line among those ``header_lines`` lines keeps itself, the lines below it down to the
-article and at most two headline-like lines right above it (the article's header); by-line and date lines
+article, up to three more by-line, date or label lines ("Published", "Updated") right above it and at most two
+headline-like lines above those (the article's header); by-lines are read as the extract stage reads them,
+after "Posted by", "Written By:", "By:" are made "By" (and a trailing "|" or "(Diary)" dropped); by-line and date lines
 between a kept deck and the article's first good line stay too.
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
@@ -122,6 +128,7 @@ _COMMENT_HEADER = re.compile(
     r"reader feedback|discussion|kommentare?|leserkommentare|commentaires?|réactions?|comentarios?|commenti|"
     r"reacties|reacciones)\s*(?:\(\d+\))?\s*[:.…»›>]*\s*[})\]]?$"
     r"|^(?:\d+|one)\s+(?:comments?|responses?|replies|thoughts)\s+(?:to|on|for)\b.{0,120}$"
+    r"|^(?:\d+|one)\s+(?:users?|readers?|people)\s+(?:responded|commented|replied)\b.{0,120}$"
     r"|^(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply|response)\b.{0,40}$"
     r"|^(?:view|show|read|see)\s+(?:all\s+)?\d*\s*comments\b.{0,40}$",
     re.I)
@@ -129,7 +136,7 @@ _BARE_HEADER = re.compile(r"^\W*\w+\W*$")  # a single word ("Comments", "Discuss
 # Comment signatures (before or after each comment).
 _COMMENT_SIGNATURE = re.compile(
     r"^by\s+.{1,60}?\s+(?:on|at|\|)\s+.{0,40}\d.{0,40}$"                          # by Ann on May 2, 2012 at 9 pm
-    r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:)\s*$"                      # Ann says:
+    r"|^.{1,60}\s+(?:says|said|wrote|writes)\s*(?:\.{3}|:|,)\s*$"                    # Ann says: / Ann said,
     # a time at the end ("3 May 2021 at 9:15 pm"; seconds only before am/pm: "2:26:17" is a race result)
     r"|^.{0,60}(?<![\d:.])\d{1,2}:\d\d(?::\d\d(?=\s*[ap]\.?m))?\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\b)?\s*"
     r"(?:said|wrote)?[.:]?\s*(?:reply|#)*\s*$"
@@ -137,12 +144,13 @@ _COMMENT_SIGNATURE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\b.{0,30}$"                                  # Ann - October 26, 2012
     r"|^(?:reply|report( abuse)?|permalink|quote|like|flag)(?:\s*[|·•]\s*\w+)*\s*$"
     r"|\breply\s*#?\s*$"
-    r"|^(?:from|posted by|submitted by|comment by)\s*:\s*.{1,60}$",
+    r"|^(?:from|posted by|submitted by|comment by)\s*:\s*.{1,60}$"
+    r"|^https?://\S+(?:\s+[^\W\d_][^\s\d()]*){1,4}$",                                    # http://ann.example Ann Lee
     re.I)
 _CONTINUES = re.compile(r"(?:[,(\-–—]|\b(?:and|or|of|the|a|to|in|und|oder|der|die|das|et|ou|de|la|le|y|o|el|en|"
                         r"e|di|il|het|een|van))$", re.I)
 # cheap pre-check: every signature has a digit, a colon, an ellipsis or one of these words
-_SIG_HINT = re.compile(r"[\d:#]|\.\.\.|reply|report|permalink|quote|like|flag", re.I)
+_SIG_HINT = re.compile(r"[\d:#]|\.\.\.|reply|report|permalink|quote|like|flag|said,|says,|wrote,|writes,", re.I)
 _URL_LINE = re.compile(r"^(?:original(?:ly published at)?\s*(?:url|link|source)?|source url|source|url|link|"
                        r"quelle|fuente|fonte|lien)\s*:\s*<?https?://\S+>?$", re.I)
 
@@ -223,6 +231,7 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
     c = _settings(cfg)
     n = len(lines)
     texts = [ln.strip() for ln in lines]
+    fixed = _archive_runs(texts, fixed)
     final = _line_classes(texts, fixed, c)[1]
     # reasons
     out: List[Optional[str]] = list(fixed)
@@ -239,6 +248,30 @@ def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
             for i in range(start, n):
                 if fixed[i] is None:
                     out[i] = "comments"
+    return out
+
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|"
+           r"février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|"
+           r"mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)")
+_ARCHIVE_LINE = re.compile(r"^(?:" + _MONTHS + r"\.?\s+\d{4}|\d{4}\s*[-/]\s*\d{1,2})\s*(?:\(\d+\))?$", re.I)
+
+
+def _archive_runs(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> List[Optional[str]]:
+    """``fixed`` with runs of four or more month lines ("August 2012", "July 2012 (5)"; a blog's archive
+    list) given the reason ``short_run``: they count as bad context, as lines removed by a pattern do."""
+    out = list(fixed)
+    n, i = len(texts), 0
+    while i < n:
+        j = i
+        while j < n and (not texts[j] or (len(texts[j]) <= 30 and _ARCHIVE_LINE.match(texts[j]))):
+            j += 1
+        if sum(1 for k in range(i, j) if texts[k]) >= 4:
+            for k in range(i, j):
+                if texts[k] and out[k] is None:
+                    out[k] = "short_run"
+        i = max(j, i + 1)
     return out
 
 
@@ -398,6 +431,8 @@ def _line_classes(texts: Sequence[str], fixed: Sequence[Optional[str]],
     return cls, final
 
 
+_HEADER_LABEL = re.compile(r"^(?:published|updated|last updated|posted|posted on|posted by|written by|by|on|"
+                           r"date|veröffentlicht|aktualisiert|publié le|mis à jour|publicado)\s*:?$|^[-|•·/]$", re.I)
 _HEADLINE_END = re.compile(r"[.,;:]['\"”’»)\]]*$")
 
 
@@ -412,8 +447,8 @@ def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: S
     """The article's own header: in a dump the headline, by-line and date come right after the menu (bad
     context), so the short-line rules drop them. Among the ``header_lines`` non-empty lines above the first
     kept good line, a by-line or date line (the topmost one found) is kept with every line below it down to the
-    article (lines removed by a pattern, a share bar, stay removed), and so are at most two headline-like lines
-    right above it (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
+    article (lines removed by a pattern, a share bar, stay removed), and so are up to three by-line, date or
+    label lines ("Published") right above it and at most two headline-like lines above those (three words or more, at most ``long_chars`` characters, not ending in . , ; :). By-line and
     date lines between that first line and the article's first good line (under a kept deck) are kept too."""
     n = len(texts)
     first = next((i for i in range(n) if final[i] == "good"), None)
@@ -426,10 +461,16 @@ def _article_header(texts: Sequence[str], fixed: Sequence[Optional[str]], cls: S
         for j in range(top, first):
             if fixed[j] is None and texts[j]:
                 final[j] = "good"
-        k, taken = top - 1, 0
+        k, taken, labels = top - 1, 0, 0
         while k >= 0 and taken < 2:
             t = texts[k]
             if not t:
+                k -= 1
+                continue
+            if fixed[k] is None and final[k] != "good" and labels < 3 and not taken and (
+                    _HEADER_LABEL.match(t) or _is_header_line(t)):
+                final[k] = "good"  # more of the header above it: "By Ann Lee", "Published", "Updated"
+                labels += 1
                 k -= 1
                 continue
             if fixed[k] is not None or final[k] == "good" or len(t.split()) < 3 or len(t) > c["long_chars"] or \
@@ -488,7 +529,7 @@ def _comment_start(texts: Sequence[str], final: Sequence[str], c: Dict[str, Any]
             elif sig[i] and sig_upto[min(n, i + 20)] - sig_upto[i] >= 3 and not _one_poster(texts, sig, i) \
                     and not _timetable(texts, sig, i, c):
                 return _thread_top(texts, final, sig, i)
-        if final[i] == "good":
+        if final[i] == "good" and len(t) >= c["short_chars"]:
             words += len(t.split())
     return None
 
@@ -545,14 +586,22 @@ def _thread_top(texts: Sequence[str], final: Sequence[str], sig: Sequence[bool],
 
 
 _BY_ON = re.compile(r"\s+(?:on|at|am|le|el|il|den)\s+(?=\S*\d|[A-Z])")
+# by-line prefixes a page shows that the extract stage's by-line parser does not take ("Posted by Ann on ...",
+# "Written By: Ann", "By: Ann (Diary) |"): made "By Ann ..." first
+_BY_PREFIX = re.compile(r"^(?:(?:blog\s+)?(?:post|article|story|entry)\s+)?(?:written|submitted|posted|contributed|"
+                        r"filed)\s+by\s*:?\s+|^by\s*:\s*", re.I)
+_BY_TRIM = re.compile(r"\s*\((?:[^()]{1,30})\)|\s*[|•·,]\s*$")
 
 
 def _header_line(t: str) -> Dict[str, Any]:
     """Metadata on one header line: a by-line ("By Ann Lee", "By Ann Lee | May 2, 2012", "by Ann on May 2,
-    2012 10:15 AM"), a date line or a url line (the extract stage's parsers)."""
+    2012 10:15 AM", "Posted by Ann on ...", "Written By: Ann"), a date line or a url line (the extract stage's
+    parsers)."""
     from transforms.extract import _split_byline_parts, parse_byline, parse_date_line, parse_url_line
     if len(t) > 160:
         return {}
+    if _BY_PREFIX.match(t):
+        t = _BY_TRIM.sub("", _BY_PREFIX.sub("By ", t, count=1)).rstrip(" .") or t
     u = parse_url_line(t)
     if u is not None:
         return {"url": u}
