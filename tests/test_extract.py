@@ -920,6 +920,7 @@ def test_title_paragraph_removed_unless_kept_by_config(cfg):
     (["Campo Grande News", "Adriano Fernandes"], None, "campograndenews.com.br", ["Adriano Fernandes"]),
     (["Frankfurter Allgemeine Zeitung GmbH", "Ralf Euler"], None, "faz.net", ["Ralf Euler"]),
     (["Facebook Com", "Evgenia Karp"], None, "1000things.at", ["Evgenia Karp"]),
+    (["Jason Hart", "November"], None, "redstate.com", ["Jason Hart"]),
     (["Digitalcourage"], None, "digitalcourage.de", ["Digitalcourage"]),
     (["Nieuwsblad Be"], None, "nieuwsblad.be", ["nieuwsblad.be"]),
     # names that only look like the rest stay
@@ -959,3 +960,13 @@ def test_html_author_from_markup_when_trafilatura_finds_none(cfg):
         '<p class="byline">By Jane Doe and John Roe</p>',
         '<p>By <a href="/author/amelie/" rel="author">Amelie Marie Nishizawa</a></p>')
     assert Extract(cfg)(rec(page))["authors"] == ["Amelie Marie Nishizawa"]
+
+
+def test_headline_taken_for_the_site_name_is_not_the_site(cfg):
+    # a blog whose og:site_name is the post's headline: the site is the host, and the headline line stays
+    head = "Impression share changes are coming next week"
+    page = HTML.replace('content="Riverton Gazette"', f'content="{head}"').replace(
+        "<h1>Riverton approves transport budget</h1>", f"<h1>{head}</h1>").replace(
+        'content="Riverton approves transport budget"', f'content="{head} - Inside Riverton"')
+    out = Extract(cfg)(rec(page, url="https://riverton.blogspot.example/2012/11/x.html"))
+    assert out["site"] == "riverton.blogspot.example"

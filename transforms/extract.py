@@ -1171,6 +1171,8 @@ _AUTHOR_PLACEHOLDER = re.compile(
     r"ph\.?\s?d\.?|m\.?\s?d\.?|dr\.?|prof\.?|mba|msc|bsc)$", re.I)
 # a section or magazine name run into the by-line: "Capital Von Jemima Kelly"
 _AUTHOR_INNER_LABEL = re.compile(r"^\S+ (?:Von|By|Par|Por) (?=[A-ZÀ-Þ])")
+_MONTH_NAME = re.compile(r"^(?:january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december|januar|februar|märz|mai|juni|juli|oktober|dezember)$", re.I)
 _AUTHOR_ORG = re.compile(r"\b(?:gmbh|ag|e\.? ?v\.?|ltd\.?|inc\.?|llc|s\.a\.|s\.l\.|b\.v\.|plc|kg|se)$", re.I)
 _HOST_NAME = re.compile(r"^(?:[\w-]+ ){0,2}(?:com|net|org|info|de|at|ch|it|fr|es|nl|be|eu|io|uk)$", re.I)
 
@@ -1198,7 +1200,8 @@ def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[s
     word behind are cut ("Par Attac France" -> "Attac France", "Zum Profil von ann ann" -> "ann"), entries
     that are a label or a credential are dropped ("Name", "PhD"), the site's or publisher's own name is dropped
     when a person is named as well ("CNN" beside "Rob Picheta", for the site ``site`` or host ``host``), and so
-    are a company ("... GmbH") and a web address written as a name ("Facebook Com"); the page's own address alone is the credit, written as
+    are a company ("... GmbH"), a web address written as a name ("Facebook Com") and a month name (a date's
+    first word); the page's own address alone is the credit, written as
     the host ("Nieuwsblad Be" -> "nieuwsblad.be")."""
     out: List[str] = []
     seen = set()
@@ -1224,7 +1227,7 @@ def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[s
         label, site_key = _site_label(host), _fold_key(site or "")
         def site_like(a: str) -> bool:
             k = _fold_key(a)
-            return bool(k) and (k == site_key or (len(label) >= 3 and label in k) or
+            return bool(k) and (k == site_key or (len(label) >= 3 and label in k) or bool(_MONTH_NAME.match(a)) or
                                 bool(_HOST_NAME.match(a) and " " in a) or bool(_AUTHOR_ORG.search(a)))
         people = [a for a in out if not site_like(a)]
         if people:
@@ -1461,7 +1464,11 @@ class Extract:
         record["authors"] = list(record.get("authors") or clean_authors(
             found["authors"] or [], found.get("site"), _hostname(in_url or found["url"])))
         record["published"] = record.get("published") or found["published"] or None
-        record["site"] = record.get("site") or found["site"] or _hostname(record["url"])
+        site = found["site"]
+        if site and len(site.split()) >= 4 and _norm_cmp(site) in {
+                _norm_cmp(t) for t in (record["title"], text.split("\n", 1)[0]) if t}:
+            site = None  # the headline taken for the site name (a blog's <title> or og:site_name left as it was)
+        record["site"] = record.get("site") or site or _hostname(record["url"])
         record["text"] = text
         if not text.strip():
             raise Reject("no_text", "no main text found")
