@@ -714,3 +714,11 @@ def test_bare_weekday_date_line_removed(bp):
     real = "Na sexta-feira, 22 de outubro de 2010, a câmara aprovou o novo horário dos elétricos."
     text, info = run(bp, P1, line, real, P2)
     assert line not in text and real in text and info["reasons"].get("metadata") == 1
+
+
+def test_breadcrumb_removed_but_a_menu_path_with_arrows_kept(bp):
+    crumb = "News › Local › Riverton"
+    path = "1. Control Panel -> Network and Internet -> Network and Sharing Center -> Change adapter settings"
+    text, info = run(bp, crumb, P1, path, P2)
+    assert crumb not in text and info["reasons"].get("navigation") == 1
+    assert path in text
