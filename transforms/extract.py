@@ -50,6 +50,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
@@ -1053,8 +1054,6 @@ def _squash(s: str) -> str:
     """Lower case, letters and digits only, German/Nordic letters transliterated and accents dropped, so
     that a site name and its host name compare equal ("Börsen-Zeitung" / boersen-zeitung.de, "Le Télégramme"
     / letelegramme.fr)."""
-    import unicodedata
-
     s = unicodedata.normalize("NFKD", s.lower().translate(_TRANSLIT))
     return re.sub(r"\W+", "", "".join(ch for ch in s if not unicodedata.combining(ch)))
 
@@ -1158,8 +1157,8 @@ def _split_authors(author: Optional[str]) -> List[str]:
 
 # What trafilatura's author search leaves around a name: the by-line's own label in front ("Von", "Par",
 # "View all posts by", "责任编辑："), a word of the next label behind ("Sara Zinnecker Stand" from "Stand: 3.
-# May"), whole entries that are a field label or a credential ("Name", "Admin", "PhD"), and web addresses
-# written as names ("Finanztreff De").
+# May"), whole entries that are a field label or a credential ("Name", "Admin", "PhD"), and, beside a person,
+# entries that name no person: the site, a company, a web address written as a name ("Facebook Com"), a month.
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:by|von|vom|par|por|door|written by|posted by|autor(?:in)?|author|auteur|autore|artikel von|"
     r"ein beitrag von|beitrag von|text|interview|view all posts by|all posts by|zeige alle beiträge von|"
@@ -1177,12 +1176,6 @@ _AUTHOR_ORG = re.compile(r"\b(?:gmbh|ag|e\.? ?v\.?|ltd\.?|inc\.?|llc|s\.a\.|s\.l
 _HOST_NAME = re.compile(r"^(?:[\w-]+ ){0,2}(?:com|net|org|info|de|at|ch|it|fr|es|nl|be|eu|io|uk)$", re.I)
 
 
-def _fold_key(s: str) -> str:
-    import unicodedata
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s.lower() if c.isalnum() and not unicodedata.combining(c))
-
-
 def _site_label(host: Optional[str]) -> str:
     """The registrable name of a host: "edition.cnn.com" -> "cnn", "die-tagespost.de" -> "dietagespost",
     "campograndenews.com.br" -> "campograndenews"."""
@@ -1192,7 +1185,7 @@ def _site_label(host: Optional[str]) -> str:
     parts = parts[:-1]
     if len(parts) >= 2 and parts[-1] in ("co", "com", "org", "net", "gov", "ac", "edu", "gob"):
         parts = parts[:-1]
-    return _fold_key(parts[-1])
+    return _squash(parts[-1])
 
 
 def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[str] = None) -> List[str]:
@@ -1218,15 +1211,15 @@ def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[s
             a = " ".join(w[:len(w) // 2])  # a profile link's text and its title: "ann ann"
         if not a or _AUTHOR_PLACEHOLDER.match(a) or _LINK_WORDS.match(a):
             continue  # a field label, or a link's words ("View blog authority", "About Us")
-        if host and _HOST_NAME.match(a) and _fold_key(a) == _fold_key(host):
+        if host and _HOST_NAME.match(a) and _squash(a) == _squash(host):
             a = host  # the site credited by its address: "Nieuwsblad Be" -> "nieuwsblad.be"
         if a.lower() not in seen:
             seen.add(a.lower())
             out.append(a)
     if len(out) > 1:
-        label, site_key = _site_label(host), _fold_key(site or "")
+        label, site_key = _site_label(host), _squash(site or "")
         def site_like(a: str) -> bool:
-            k = _fold_key(a)
+            k = _squash(a)
             return bool(k) and (k == site_key or (len(label) >= 3 and label in k) or bool(_MONTH_NAME.match(a)) or
                                 bool(_HOST_NAME.match(a) and " " in a) or bool(_AUTHOR_ORG.search(a)))
         people = [a for a in out if not site_like(a)]
