@@ -784,12 +784,11 @@ def pick_published(scan: Dict[str, Any], fallback: Optional[str], max_date: str 
             scan.get("ld_published") and scan.get("ld_published") == scan.get("meta_published")):
         # one machine-readable source (or htmldate alone) against the by-line: an earlier by-line date is the
         # original publication (the metadata then carries a modified or republished date); htmldate's own
-        # guess, without any structured date, gives way to the by-line whichever is earlier
-        if shown < picked or not (scan.get("ld_published") or scan.get("meta_published")):
+        # guess, without any structured date, gives way to the by-line whichever is earlier; a later by-line
+        # date wins too unless an update label marks it
+        if (shown < picked or not (scan.get("ld_published") or scan.get("meta_published"))
+                or not scan.get("headline_date_updated")):
             return shown
-    if shown and picked and shown > picked and not scan.get("headline_date_updated") and not (
-            scan.get("ld_published") and scan.get("ld_published") == scan.get("meta_published")):
-        return shown
     return picked
 
 
