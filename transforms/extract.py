@@ -145,7 +145,6 @@ _VCARD = re.compile(r"vcard")
 _VCARD_AUTHOR_TAG = re.compile(r"""<(?:span|div|p|li|address)\b[^>]*?\bclass\s*=\s*["']"""
                                r"""(?=[^"']*(?<![\w-])author(?![\w-]))[^"']*(?<![\w-])vcard(?![\w-])""", re.I)
 _A_INNER = re.compile(r"\s*(?:<(?!a\b|/)[^>]*>\s*)*<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]+>")
 _LINK_WORDS = re.compile(r"(?i)(?:google|view|about|more|read|see|visit|all|my|profile|posts|website|home|contact|"
                          r"email|e-mail|follow|subscribe)\b")
 
@@ -154,7 +153,7 @@ def markup_author(raw: str) -> Optional[str]:
     """The author named by the page's by-line markup (see ``_REL_AUTHOR``), or None: one to six words, no
     address; the link text as shown ("View all posts by Ann" is cut by :func:`clean_authors`). Links to a
     Google+ profile ("Google+", "Google profile"), the authorship markup of the 2010s, are no by-line."""
-    import html as htmllib
+    from transforms.metadata import clean_text
 
     def names():
         for m in _REL_AUTHOR.finditer(raw):  # <a ... rel="author" ...>NAME</a>
@@ -177,7 +176,7 @@ def markup_author(raw: str) -> Optional[str]:
                 yield a.group(1)
 
     for inner in names():
-        name = " ".join(htmllib.unescape(_TAG.sub(" ", inner)).split())
+        name = clean_text(inner) or ""
         if _LINK_WORDS.match(name):
             continue  # "Google+", "View Profile", "About Us": the link, not the name
         if name and len(name) <= 80 and 1 <= len(name.split()) <= 6 and "://" not in name and "@" not in name:
@@ -1200,12 +1199,8 @@ def clean_authors(names: List[str], site: Optional[str] = None, host: Optional[s
     seen = set()
     for a in names:
         a = a.strip()
-        cut = _AUTHOR_PREFIX.sub("", a, count=1).strip()
-        a = cut if cut else a
-        cut = _AUTHOR_INNER_LABEL.sub("", a, count=1).strip()
-        a = cut if cut else a
-        cut = _AUTHOR_SUFFIX.sub("", a).strip()
-        a = cut if cut else a
+        for rx in (_AUTHOR_PREFIX, _AUTHOR_INNER_LABEL, _AUTHOR_SUFFIX):  # a cut that leaves nothing is undone
+            a = rx.sub("", a, count=1).strip() or a
         w = a.split()
         if len(w) % 2 == 0 and w and w[:len(w) // 2] == w[len(w) // 2:]:
             a = " ".join(w[:len(w) // 2])  # a profile link's text and its title: "ann ann"
@@ -1455,7 +1450,7 @@ class Extract:
         record["url"] = in_url or found["url"] or None
         record["title"] = record.get("title") or found["title"] or None
         record["authors"] = list(record.get("authors") or clean_authors(
-            found["authors"] or [], found.get("site"), _hostname(in_url or found["url"])))
+            found["authors"] or [], found.get("site"), _hostname(record["url"])))
         record["published"] = record.get("published") or found["published"] or None
         site = found["site"]
         if site and len(site.split()) >= 4 and _norm_cmp(site) in {
