@@ -216,12 +216,13 @@ PLAIN_TEXT_SETS = ("cleaneval-final", "dragnet", "scrapinghub")
 _STAGES = None
 
 
-def _init_worker():
+def _init_worker(config: Optional[str] = None):
+    """The stages of one worker, from the default config or the user file ``config`` over it."""
     global _STAGES
     from pipeline.config import load_config
     from transforms.boilerplate import Boilerplate
     from transforms.extract import Extract
-    cfg = load_config()
+    cfg = load_config(config)
     cfg["extract"]["timeout_seconds"] = 0.0  # measure the work itself; the limit is tested elsewhere
     _STAGES = (Extract(cfg), Boilerplate(cfg), cfg)
 
@@ -445,11 +446,14 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: int = 2) -> Dict[str, Any]:
+def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: int = 2,
+        config: Optional[str] = None) -> Dict[str, Any]:
+    """The extraction figures of ``sets`` (default all); ``config``: a config file (as for the pipeline's
+    ``--config``) for our stages, so that a setting's effect can be measured ("ours" changes, base does not)."""
     names = sets or list(SETS)
     results: Dict[str, Any] = {}
     ctx = mp.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         for name in names:
             try:
                 pages = SETS[name](base)
@@ -463,7 +467,7 @@ def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: in
             t0 = time.time()
             rows = pool.map(evaluate_page, pages, chunksize=4)
             results[name] = summarise(rows)
-            rep = repeated_demo(pages, rows)
+            rep = repeated_demo(pages, rows, config)
             if rep:
                 results[name]["repeated"] = rep
             results[name]["seconds"] = time.time() - t0
@@ -472,12 +476,13 @@ def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: in
     return results
 
 
-def repeated_demo(pages: List[Dict[str, Any]], rows: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def repeated_demo(pages: List[Dict[str, Any]], rows: List[Dict[str, Any]],
+                  config: Optional[str] = None) -> Optional[Dict[str, Any]]:
     """The corpus-level repeated-lines pass (transforms/repeated.py, default settings) over all pages of a set,
     grouped by the site our extract stage found: lines removed and the F1 change against the gold."""
     from pipeline.config import load_config
     from transforms import repeated as rp
-    rc = rp.settings(load_config())
+    rc = rp.settings(load_config(config))
     gold = {p["id"]: p["gold"] for p in pages if p.get("gold") is not None}
     docs = [r for r in rows if r.get("id") in gold and "text" in r]
     if not docs:

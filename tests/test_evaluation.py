@@ -50,3 +50,20 @@ def test_same_title_ignores_soft_hyphens_only():
     assert _same_title("Ha\u00adfen\u00adamt", "Hafenamt")                # invisible hyphenation points
     assert _same_title("\u201eHafenamt\u201c", "hafenamt")                 # quotes, case
     assert not _same_title("Hafenamt", "Stadtamt")
+
+
+def test_extraction_stages_take_a_config_file(tmp_path):
+    # `python -m evaluation extraction --config FILE` measures our stages under a user's settings
+    from evaluation import extraction as ex
+
+    saved = ex._STAGES
+    try:
+        path = tmp_path / "c.yaml"
+        path.write_text("extract:\n  keep_title_paragraph: true\n", encoding="utf-8")
+        ex._init_worker(str(path))
+        assert ex._STAGES[0].keep_title_paragraph is True
+        assert ex._STAGES[2]["extract"]["timeout_seconds"] == 0.0  # the harness times the work itself
+        ex._init_worker()
+        assert ex._STAGES[0].keep_title_paragraph is False
+    finally:
+        ex._STAGES = saved
