@@ -8,6 +8,7 @@ lines survive against the gold main text.
 from __future__ import annotations
 
 import ast
+import collections
 import difflib
 import glob
 import json
@@ -304,15 +305,19 @@ def _aligned_shares(lines: List[str], ref: str) -> List[float]:
 def _judge_lines(lines: List[str], ref: str, long_line) -> List[bool]:
     """Each line judged against ``ref``: an empty line is False; a short line (under four words) by whether
     most of its words are matched by an in-order word alignment of all the lines with ``ref`` (a short line
-    cannot be judged alone: "More", "Home", "(5)" or "2012" occur somewhere in most texts); a longer line by
-    ``long_line(line, tokens)``."""
+    cannot be judged alone: "More", "Home", "(5)" or "2012" occur somewhere in most texts), and so is a
+    longer line that the page has more than once word for word (a gallery's slide titles, a headline in the
+    menu and above the article: ``ref`` may hold it only once, and the alignment tells which copy); any other
+    line by ``long_line(line, tokens)``."""
     aligned: Optional[List[float]] = None
+    keys = [" ".join(tokens(ln)) for ln in lines]
+    twice = {k for k, n in collections.Counter(keys).items() if n > 1}
     out = []
-    for ln in lines:
-        toks = tokens(ln)
+    for ln, key in zip(lines, keys):
+        toks = key.split()
         if not toks:
             out.append(False)
-        elif len(toks) < 4:
+        elif len(toks) < 4 or key in twice:
             if aligned is None:
                 aligned = _aligned_shares(lines, ref)
             out.append(aligned[len(out)] >= 0.5)
@@ -322,8 +327,9 @@ def _judge_lines(lines: List[str], ref: str, long_line) -> List[bool]:
 
 
 def _line_labels(lines: List[str], gold: str) -> List[bool]:
-    """A line is main text when most of its 4-gram shingles are in gold; a short line by the in-order
-    alignment of :func:`_judge_lines` (a substring test would call most menu items main text)."""
+    """A line is main text when most of its 4-gram shingles are in gold; a short line, or a repeat of an
+    earlier line, by the in-order alignment of :func:`_judge_lines` (a substring test would call most menu
+    items main text, and every copy of a line main text)."""
     gold_sh = set(shingles(gold, 4))
 
     def mostly_in_gold(ln, _toks):
@@ -336,8 +342,9 @@ def _line_labels(lines: List[str], gold: str) -> List[bool]:
 def _kept_lines(lines: List[str], kept_text: str) -> List[bool]:
     """Which dump lines survive in ``kept_text``: a line's words in order in the kept text (the text path may
     join hard-wrapped lines or strip a metadata prefix, so exact line equality would undercount); a short
-    line by the same alignment as :func:`_line_labels`, so that a removed "More" does not count as kept
-    because the word occurs in the article."""
+    line, or a repeat of an earlier line, by the same alignment as :func:`_line_labels`, so that a removed
+    "More" does not count as kept because the word occurs in the article, nor a removed second copy of a
+    line because the first one is kept."""
     kept = " " + " ".join(tokens(kept_text)) + " "
     return _judge_lines(lines, kept_text, lambda _ln, toks: (" " + " ".join(toks) + " ") in kept)
 

@@ -67,3 +67,20 @@ def test_extraction_stages_take_a_config_file(tmp_path):
         assert ex._STAGES[0].keep_title_paragraph is False
     finally:
         ex._STAGES = saved
+
+
+def test_plain_text_line_scoring_counts_copies_once():
+    # the plain-text case labels and judges dump lines: a line the page has twice is main text (or kept) as
+    # often as the gold (or the kept text) holds it, the copy the in-order alignment finds (here the one right
+    # above the body), not every copy because the words are there once
+    from evaluation.extraction import _kept_lines, _line_labels
+    title = "Harbour bridge to close to cars from June"
+    body = ("The city council voted on Tuesday to close the old harbour bridge to cars from the first of June, "
+            "after engineers found that two of its supports had been weakened.")
+    lines = ["Home", title, title, body, "More"]
+    assert _line_labels(lines, title + "\n" + body) == [False, False, True, True, False]
+    assert _kept_lines(lines, title + "\n" + body) == [False, False, True, True, False]
+    assert _kept_lines(lines, title + "\n" + title + "\n" + body) == [False, True, True, True, False]
+    assert _kept_lines(lines, body) == [False, False, False, True, False]
+    # a line the page has once is judged by its shingles, wherever the gold has it
+    assert _line_labels(["Home", body, title], title + "\n" + body) == [False, True, True]

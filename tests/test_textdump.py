@@ -396,3 +396,35 @@ def test_commenter_website_and_name_lines_are_signatures():
     # a list of links with version labels in parentheses is not a thread
     links = [f"http://harbour.example/files/v{k}.html (Version 2.{k})" for k in range(4)]
     assert all(ln in kept(dump(MENU, A1, A2, links, A3, FOOTER)) for ln in links)
+
+
+def test_pager_is_navigation_and_no_context():
+    # a gallery's pager between the article and more article text: page numbers in a row go as navigation,
+    # with the arrows around them; they do not make the text after them a separate (tail) block
+    pager = ["<<", "<", "1", "2", "3", "4", "5", "6", ">", ">>"]
+    page = dump(MENU, "Harbour bridge to close to cars", A1, A2, pager, A3, A1, FOOTER)
+    out = reasons(page)
+    assert [out[len(MENU) + 3 + k] for k in range(len(pager))] == ["navigation"] * len(pager)
+    assert kept(page) == ["Harbour bridge to close to cars", A1, A2, A3, A1]
+    # three numbers are no pager; nor are numbers out of sequence, nor a numbered list's numbers between items
+    for nums in (["1", "2", "3"], ["1", "2", "4", "5"], ["1", "Heat the oven", "2", "Mix the flour", "3",
+                                                         "Bake it", "4", "Let it cool"]):
+        got = reasons(dump(MENU, A1, A2, nums, A3, FOOTER))
+        assert "navigation" not in got, nums
+
+
+def test_line_repeating_the_line_above_goes_as_duplicate():
+    # a gallery's slide title repeated under every slide: the first copy is judged as usual, the others go
+    slides = ["Harbour bridge: the best photos"] * 5
+    page = dump(MENU, "Harbour bridge to close to cars", A1, A2, slides, A3, FOOTER)
+    out = reasons(page)
+    at = page.index(slides[0])
+    assert out[at] is None and out[at + 1:at + 5] == ["duplicate"] * 4
+    assert kept(page) == ["Harbour bridge to close to cars", A1, A2, slides[0], A3]
+    # copies of a removed line share its reason; a repeat that is not right after its first copy stays, and
+    # a repeated "}" or number (code, a table) is no copy
+    page2 = dump(["Advertise | AdChoices"] * 2, MENU, A1, A2, "Advertise | AdChoices", A3, FOOTER)
+    out2 = reasons(page2)
+    assert out2[0] == out2[1] == "short_run"
+    page3 = dump(MENU, A1, "}", "}", "12", "12", A2, A3, FOOTER)
+    assert "duplicate" not in reasons(page3)

@@ -46,7 +46,11 @@ corpora"), on lines instead of HTML blocks:
 5. a blog's archive list, four or more month lines in a row ("August 2012", "July 2012 (5)"), is ``short_run``
    before the classes are made, and bad context as lines removed by a pattern are;
 6. ``Original url: ...`` / ``Source: https://...`` lines anywhere are ``metadata`` (the extract stage takes
-   them at the top and bottom of the file only).
+   them at the top and bottom of the file only);
+7. left out of the judging, as no context either way: a pager (four or more page numbers in a row, each one
+   more than the one before, with its arrows and "Next"), removed as ``navigation``; and a line repeating the
+   line right above it (two words or more: a gallery's slide title under every slide), which goes with the
+   first copy's reason, or as ``duplicate`` when that one is kept.
 
 The dump's own header: in a dump the menu comes first, so the by-line and date a page shows above its
 article are not among the first lines the extract stage scans. :func:`dump_metadata` looks for them in the
@@ -61,7 +65,7 @@ between a kept deck and the article's first good line stay too.
 
 Reasons of removed lines: ``short_run`` (short lines judged by their context: menus, teaser runs, sidebars,
 footers; the reason the ``short_runs`` pass gives them too), ``comments`` (the thread), ``metadata`` (url
-lines) and ``low_content`` (the one reason added here: a longer line judged bad, mostly for few function
+lines), ``navigation`` (pagers), ``duplicate`` (repeated lines) and ``low_content`` (the one reason added here: a longer line judged bad, mostly for few function
 words: lists of names or headlines run together, archive links, keyword lines, blurbs among them).
 
 Linear in the number of lines; regex and str work only.
@@ -227,11 +231,30 @@ def _block_class(t: str, sw: Optional[frozenset], c: Dict[str, Any]) -> str:
 def classify(lines: Sequence[str], fixed: Sequence[Optional[str]],
              cfg: Optional[Dict[str, Any]] = None) -> List[Optional[str]]:
     """Reasons for the lines of a dump: ``fixed`` holds reasons already given (kept as they are, and counted
-    as bad context); returns a reason for every line (None = keep)."""
+    as bad context); returns a reason for every line (None = keep). A line repeating the line right above it
+    (:func:`_repeated_copies`) and a pager (:func:`_pager_lines`) are left out of the judging (they are no
+    context either way); a pager goes as ``navigation``, a copy shares the first copy's fate: removed with its
+    reason, or, when that is kept, removed as ``duplicate``."""
     c = _settings(cfg)
-    n = len(lines)
     texts = [ln.strip() for ln in lines]
     fixed = _archive_runs(texts, fixed)
+    pager = _pager_lines(texts, fixed)
+    copies = _repeated_copies(texts, fixed) - pager
+    if not copies and not pager:
+        return _classify(texts, fixed, c)
+    fixed = [("navigation" if i in pager else r) for i, r in enumerate(fixed)]
+    rest = [i for i in range(len(texts)) if i not in copies and i not in pager]
+    got = _classify([texts[i] for i in rest], [fixed[i] for i in rest], c)
+    out: List[Optional[str]] = list(fixed)
+    for i, r in zip(rest, got):
+        out[i] = r
+    for i in sorted(copies):
+        out[i] = out[i - 1] or "duplicate"
+    return out
+
+
+def _classify(texts: Sequence[str], fixed: Sequence[Optional[str]], c: Dict[str, Any]) -> List[Optional[str]]:
+    n = len(texts)
     final = _line_classes(texts, fixed, c)[1]
     # reasons
     out: List[Optional[str]] = list(fixed)
@@ -273,6 +296,42 @@ def _archive_runs(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> List[
                     out[k] = "short_run"
         i = max(j, i + 1)
     return out
+
+
+_PAGE_NUMBER = re.compile(r"^[0-9]{1,4}$")
+_PAGER_STEP = re.compile(r"^(?:[«»‹›<>|]{1,3}|first|last|next|prev(?:ious)?|…|\.\.\.)$", re.I)
+
+
+def _pager_lines(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> set:
+    """The lines (no reason yet) of pagers: "1", "2", ..., "12", four or more page numbers in a row, each one
+    more than the one before, with the arrows, "Next", "…" among and right around them. A numbered list whose
+    items are on lines of their own ("1", "Heat the oven", "2", ...) is no pager."""
+    out: set = set()
+    n, i = len(texts), 0
+    while i < n:
+        j, last, count = i, None, 0
+        while j < n:
+            t = texts[j]
+            if _PAGE_NUMBER.match(t) and (last is None or int(t) == last + 1):
+                last, count = int(t), count + 1
+            elif not _PAGER_STEP.match(t) or (last is None and j > i + 1):
+                break
+            j += 1
+        if count >= 4:
+            out.update(k for k in range(i, j) if fixed[k] is None)
+        i = max(j, i + 1)
+    return out
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _repeated_copies(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> set:
+    """Lines (no reason yet) that repeat the line right above them, case aside, and have two words or more:
+    a gallery's slide titles, "Advertise | AdChoices" twice, an image's alt text over its caption ("}" or "0"
+    twice is code or a table)."""
+    return {i for i in range(1, len(texts)) if fixed[i] is None and texts[i]
+            and texts[i].lower() == texts[i - 1].lower() and len(_LETTER_WORD.findall(texts[i])) >= 2}
 
 
 def _neighbours(cls: Sequence[str]) -> Tuple[List[str], List[str], List[str], List[str]]:
