@@ -1,4 +1,4 @@
-"""python -m evaluation [PART ...] [--data DIR] [--limit N] [--sets a,b] [--config FILE]   (PART: extraction, langid, dedup, events)"""
+"""python -m evaluation [PART ...] [--data DIR] [--limit N] [--sets a,b] [--config FILE] [--rows FILE]   (PART: extraction, langid, dedup, events)"""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--config", help="extraction: a config file for our stages (default configs/default.yaml)")
+    ap.add_argument("--rows", help="extraction: also write every page's figures to this JSONL file")
     args = ap.parse_args(argv)
     parts = args.parts or list(PARTS)
     say(f"newsbeam evaluation on {args.data}")
@@ -26,7 +27,8 @@ def main(argv=None) -> int:
     if "extraction" in parts:
         from evaluation import extraction
         sets = [s for s in args.sets.split(",") if s] or None
-        results["extraction"] = extraction.run(args.data, sets, args.limit, args.workers, args.config)
+        results["extraction"] = extraction.run(args.data, sets, args.limit, args.workers, args.config,
+                                                args.rows)
     if "langid" in parts:
         from evaluation import langid
         results["langid"] = langid.run(args.data, args.limit, args.workers)

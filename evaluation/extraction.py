@@ -418,18 +418,21 @@ def evaluate_page(page: Dict[str, Any]) -> Dict[str, Any]:
                               sum(1 for s in page["without"] if s not in text), len(page["without"]))
                        for name, text in (("ours", ours), ("base", base))}
     meta = page.get("meta") or {}
-    res["meta"] = {}
+    res["meta"], res["meta_values"] = {}, {}
     for key in ("title", "date", "authors"):
         if key not in meta:
             continue
         if key == "title":
-            res["meta"][key] = (_same_title(out.get("title"), meta[key]), _same_title(base_meta.get("title"), meta[key]))
+            got = (out.get("title"), base_meta.get("title"))
+            res["meta"][key] = (_same_title(got[0], meta[key]), _same_title(got[1], meta[key]))
         elif key == "date":
-            res["meta"][key] = ((out.get("published") or "")[:10] == meta[key],
-                                (base_meta.get("date") or "")[:10] == meta[key])
+            got = (out.get("published"), base_meta.get("date"))
+            res["meta"][key] = ((got[0] or "")[:10] == meta[key], (got[1] or "")[:10] == meta[key])
         else:
-            base_auth = [a.strip() for a in (base_meta.get("author") or "").split(";") if a.strip()]
-            res["meta"][key] = (_same_authors(out.get("authors") or [], meta[key]), _same_authors(base_auth, meta[key]))
+            got = (out.get("authors") or [],
+                   [a.strip() for a in (base_meta.get("author") or "").split(";") if a.strip()])
+            res["meta"][key] = (_same_authors(got[0], meta[key]), _same_authors(got[1], meta[key]))
+        res["meta_values"][key] = {"label": meta[key], "ours": got[0], "base": got[1]}
     if page.get("plain") and page.get("gold") is not None:
         lines = visible_lines(html)
         if lines:
@@ -453,13 +456,42 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+def page_row(name: str, row: Dict[str, Any]) -> Dict[str, Any]:
+    """One page's figures for ``--rows``: shingle P/R/F1 of ours and of trafilatura and their difference,
+    metadata right/wrong with the values (ours, trafilatura's, the label), ms, and the plain-text line counts."""
+    out: Dict[str, Any] = {"set": name, "id": row.get("id")}
+    if "error" in row:
+        out["error"] = row["error"]
+        return out
+    for who in ("ours", "base"):
+        if who in row:
+            tp, got, want = row[who]
+            p, r = tp / got if got else 0.0, tp / want if want else 0.0
+            out[who] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f1(p, r), 4), "tp": tp, "got": got,
+                        "want": want}
+    if "ours" in out and "base" in out:
+        out["d_f1"] = round(out["ours"]["f1"] - out["base"]["f1"], 4)
+    if row.get("meta_values"):
+        out["meta"] = {k: dict(v, ours_ok=row["meta"][k][0], base_ok=row["meta"][k][1])
+                       for k, v in row["meta_values"].items()}
+    if "snip" in row:
+        out["snippets"] = row["snip"]
+    if "plain" in row:
+        out["plain"] = {k: row["plain"][k] for k in ("tp", "kept", "main", "lines")}
+    out["ms"] = {"ours": round(row["ms_ours"], 1), "base": round(row["ms_base"], 1)}
+    return out
+
+
 def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: int = 2,
-        config: Optional[str] = None) -> Dict[str, Any]:
+        config: Optional[str] = None, rows_path: Optional[str] = None) -> Dict[str, Any]:
     """The extraction figures of ``sets`` (default all); ``config``: a config file (as for the pipeline's
-    ``--config``) for our stages, so that a setting's effect can be measured ("ours" changes, base does not)."""
+    ``--config``) for our stages, so that a setting's effect can be measured ("ours" changes, base does not);
+    ``rows_path``: also write every page's figures there, a JSON line a page (:func:`page_row`), to find the
+    pages we lose on."""
     names = sets or list(SETS)
     results: Dict[str, Any] = {}
     ctx = mp.get_context("fork")
+    rows_out = open(rows_path, "w", encoding="utf-8") if rows_path else None
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         for name in names:
             try:
@@ -473,12 +505,18 @@ def run(base: str, sets: Optional[List[str]] = None, limit: int = 0, workers: in
                 p["plain"] = name in PLAIN_TEXT_SETS
             t0 = time.time()
             rows = pool.map(evaluate_page, pages, chunksize=4)
+            if rows_out:
+                for row in rows:
+                    rows_out.write(json.dumps(page_row(name, row), ensure_ascii=False, default=str) + "\n")
             results[name] = summarise(rows)
             rep = repeated_demo(pages, rows, config)
             if rep:
                 results[name]["repeated"] = rep
             results[name]["seconds"] = time.time() - t0
             say(f"[extraction:{name}] {len(rows)} pages in {results[name]['seconds']:.0f} s")
+    if rows_out:
+        rows_out.close()
+        say(f"[extraction] per-page figures written to {rows_path}")
     print_report(results)
     return results
 

@@ -84,3 +84,20 @@ def test_plain_text_line_scoring_counts_copies_once():
     assert _kept_lines(lines, body) == [False, False, False, True, False]
     # a line the page has once is judged by its shingles, wherever the gold has it
     assert _line_labels(["Home", body, title], title + "\n" + body) == [False, True, True]
+
+
+def test_page_row_gives_each_pages_figures():
+    # `--rows FILE`: a JSON line a page, to find the pages we lose on
+    from evaluation.extraction import page_row
+    row = {"id": "p1", "ours": (80, 100, 160), "base": (90, 120, 160), "ms_ours": 20.04, "ms_base": 15.0,
+           "meta": {"title": (True, False)},
+           "meta_values": {"title": {"label": "Harbour bridge", "ours": "Harbour bridge", "base": "Home"}},
+           "plain": {"tp": 5, "kept": 7, "main": 9, "lines": 30, "text": (1, 2, 3), "all": (1, 2, 3)}}
+    got = page_row("dragnet", row)
+    assert got["ours"] == {"p": 0.8, "r": 0.5, "f1": 0.6154, "tp": 80, "got": 100, "want": 160}
+    assert got["base"]["f1"] == 0.6429 and got["d_f1"] == -0.0275
+    assert got["meta"]["title"] == {"label": "Harbour bridge", "ours": "Harbour bridge", "base": "Home",
+                                    "ours_ok": True, "base_ok": False}
+    assert got["plain"] == {"tp": 5, "kept": 7, "main": 9, "lines": 30} and got["ms"]["ours"] == 20.0
+    assert page_row("fundus", {"id": "x", "error": "unreadable"}) == {"set": "fundus", "id": "x",
+                                                                      "error": "unreadable"}
