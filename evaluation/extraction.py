@@ -478,7 +478,8 @@ def page_row(name: str, row: Dict[str, Any]) -> Dict[str, Any]:
         out["snippets"] = row["snip"]
     if "plain" in row:
         out["plain"] = {k: row["plain"][k] for k in ("tp", "kept", "main", "lines")}
-    out["ms"] = {"ours": round(row["ms_ours"], 1), "base": round(row["ms_base"], 1)}
+    out["ms"] = {"ours": round(row["ms_ours"], 1), "base": round(row["ms_base"], 1),
+                 "base_meta": round(row["ms_base_meta"], 1)}
     return out
 
 
@@ -578,6 +579,12 @@ def summarise(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
     out["ms_ours_mean"] = sum(r["ms_ours"] for r in ok) / max(1, len(ok))
     out["ms_base_mean"] = sum(r["ms_base"] for r in ok) / max(1, len(ok))
     out["ms_base_meta"] = sorted(r["ms_base_meta"] for r in ok)[len(ok) // 2] if ok else 0.0
+    # our time against trafilatura's with metadata (the same work before our cleaning): the median of the
+    # per-page ratios, and all pages' time together
+    ratios = sorted(r["ms_ours"] / r["ms_base_meta"] for r in ok if r["ms_base_meta"] > 0)
+    out["ms_ratio_median"] = ratios[len(ratios) // 2] if ratios else 0.0
+    total_meta = sum(r["ms_base_meta"] for r in ok)
+    out["ms_ratio_total"] = sum(r["ms_ours"] for r in ok) / total_meta if total_meta else 0.0
     plain = [r["plain"] for r in ok if "plain" in r]
     if plain:
         tp, kept, main = (sum(p[k] for p in plain) for k in ("tp", "kept", "main"))
@@ -593,7 +600,8 @@ def print_report(results: Dict[str, Any]) -> None:
     say("Extraction (HTML): word 4-gram shingles; ours = extract+boilerplate stages, base = trafilatura.extract "
         "(include_comments=False)")
     say(f"{'set':<17}{'pages':>6} | {'ours P':>7}{'R':>7}{'F1':>7} | {'base P':>7}{'R':>7}{'F1':>7} | "
-        f"{'dF1':>7} | {'macro F1 ours/base':>19} | {'ms/page median ours/base/base+meta':>34}")
+        f"{'dF1':>7} | {'macro F1 ours/base':>19} | {'ms/page median ours/base/base+meta':>34} | "
+        f"{'ours vs base+meta: page median/total':>36}")
     for name, r in results.items():
         if "ours" not in r:
             continue
@@ -601,7 +609,8 @@ def print_report(results: Dict[str, Any]) -> None:
         say(f"{name:<17}{r['pages']:>6} | {_fmt(o['micro_p']):>7}{_fmt(o['micro_r']):>7}{_fmt(o['micro_f1']):>7} | "
             f"{_fmt(b['micro_p']):>7}{_fmt(b['micro_r']):>7}{_fmt(b['micro_f1']):>7} | "
             f"{o['micro_f1'] - b['micro_f1']:>+7.3f} | {_fmt(o['macro_f1']):>9}/{_fmt(b['macro_f1']):<9} | "
-            f"{r['ms_ours']:>12.1f}/{r['ms_base']:.1f}/{r['ms_base_meta']:<.1f}")
+            f"{r['ms_ours']:>12.1f}/{r['ms_base']:.1f}/{r['ms_base_meta']:<8.1f} | "
+            f"{r['ms_ratio_median'] - 1:>+21.0%}/{r['ms_ratio_total'] - 1:<+.0%}")
     for name, r in results.items():
         if "snippets" in r:
             s = r["snippets"]

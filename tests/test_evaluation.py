@@ -89,7 +89,7 @@ def test_plain_text_line_scoring_counts_copies_once():
 def test_page_row_gives_each_pages_figures():
     # `--rows FILE`: a JSON line a page, to find the pages we lose on
     from evaluation.extraction import page_row
-    row = {"id": "p1", "ours": (80, 100, 160), "base": (90, 120, 160), "ms_ours": 20.04, "ms_base": 15.0,
+    row = {"id": "p1", "ours": (80, 100, 160), "base": (90, 120, 160), "ms_ours": 20.04, "ms_base": 15.0, "ms_base_meta": 18.0,
            "meta": {"title": (True, False)},
            "meta_values": {"title": {"label": "Harbour bridge", "ours": "Harbour bridge", "base": "Home"}},
            "plain": {"tp": 5, "kept": 7, "main": 9, "lines": 30, "text": (1, 2, 3), "all": (1, 2, 3)}}
@@ -101,3 +101,12 @@ def test_page_row_gives_each_pages_figures():
     assert got["plain"] == {"tp": 5, "kept": 7, "main": 9, "lines": 30} and got["ms"]["ours"] == 20.0
     assert page_row("fundus", {"id": "x", "error": "unreadable"}) == {"set": "fundus", "id": "x",
                                                                       "error": "unreadable"}
+
+
+def test_summary_times_ours_against_trafilatura_with_metadata():
+    # the cleaning budget is per page: the median of per-page ratios, and all pages' time together
+    from evaluation.extraction import summarise
+    rows = [{"id": str(k), "ms_ours": o, "ms_base": 1.0, "ms_base_meta": m, "meta": {}}
+            for k, (o, m) in enumerate([(11.0, 10.0), (12.0, 10.0), (100.0, 200.0)])]
+    got = summarise(rows)
+    assert got["ms_ratio_median"] == pytest.approx(1.1) and got["ms_ratio_total"] == pytest.approx(123 / 220)
