@@ -722,3 +722,28 @@ def test_breadcrumb_removed_but_a_menu_path_with_arrows_kept(bp):
     text, info = run(bp, crumb, P1, path, P2)
     assert crumb not in text and info["reasons"].get("navigation") == 1
     assert path in text
+
+
+def test_line_repeated_on_five_lines_in_a_row_keeps_its_first_copy(bp):
+    # a gallery's slide title under every slide: the first copy stays, the others go
+    slide = "Harbour bridge: the best photos"
+    text, info = run(bp, P1, *[slide] * 6, P2, P3)
+    assert text.count(slide) == 1 and info["reasons"].get("duplicate") == 5
+    # case aside
+    text, info = run(bp, P1, "Click to enlarge", "CLICK TO ENLARGE", *["click to enlarge"] * 3, P2, P3)
+    assert info["reasons"].get("duplicate") == 4
+    # four copies stay (a chant, an image licence under a few pictures); so do a table's repeated rows, and
+    # copies further apart
+    chant = "We love you Arsenal, we do."
+    row = "| Pos | Player | Plays |"
+    text, info = run(bp, P1, *[chant] * 4, P2, "\n".join([row] * 6), P3, *[slide, P1] * 5)
+    assert text.count(chant) == 4 and text.count(row) == 6 and text.count(slide) == 5
+    assert "duplicate" not in info["reasons"]
+
+
+def test_consecutive_copies_can_be_turned_off(cfg):
+    c = copy.deepcopy(cfg)
+    c["boilerplate"]["patterns"]["duplicates"]["consecutive_lines"] = 0
+    slide = "Harbour bridge: the best photos"
+    text, info = run(Boilerplate(c), P1, *[slide] * 6, P2, P3)
+    assert text.count(slide) == 6

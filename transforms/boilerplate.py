@@ -131,6 +131,9 @@ def is_table_row(s: str) -> bool:
     return len(s) > 2 and s.startswith("|") and s.endswith("|")
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
 def normalise_line(line: str) -> str:
     """What the patterns see: stripped, list bullet removed, typographic quotes as ASCII, single spaces."""
     s = line.strip()
@@ -192,6 +195,7 @@ class Boilerplate:
         self.dup_min_words = int(dp.get("min_words", 8))
         self.dup_min_lines = int(dp.get("min_lines", 0))
         self.dup_min_copies = max(2, int(dp.get("min_copies", 3)))
+        self.dup_consecutive = int(dp.get("consecutive_lines", 5))
         tl = pats.get("teaser_lists") or {}
         self.teaser_min_items = int(tl.get("min_items", 0))
         self.teaser_min_words = int(tl.get("min_words", 9))
@@ -347,6 +351,25 @@ class Boilerplate:
                     if items[k][4] is None and items[k][2].lower() in earlier:
                         items[k][4] = "duplicate"
 
+    def _consecutive_copies(self, items: List[List[Any]]) -> None:
+        """A line (two words or more) repeated, case aside, on ``duplicates.consecutive_lines`` lines in a row
+        or more keeps its first copy; the others go as `duplicate`: a gallery's slide title under every slide
+        ("From the campaign trail" 177 times). Fewer copies stay (a chant, "We love you Arsenal, we do.", three
+        times; an image licence under four pictures), and so do table rows ("| Pos | Player |"). Text and
+        Markdown dumps have their own rule in :mod:`transforms.textdump`."""
+        n, k = len(items), 1
+        while k < n:
+            s = items[k - 1][2]
+            j = k
+            while j < n and items[j][2] and items[j][2].lower() == s.lower():
+                j += 1
+            if j - k + 1 >= self.dup_consecutive and not s.startswith("|") and len(_LETTER_WORD.findall(s)) >= 2:
+                for i in range(k, j):
+                    if items[i][4] is None:
+                        items[i][4] = "duplicate"
+            k = j + 1
+        return
+
     def _comment_threads(self, items: List[List[Any]]) -> None:
         """A user comment thread left in the text: at least ``min_signatures`` comment signature lines
         ("Posted by: Ann at May 2, 2012 9:01 AM" after each comment, or "Ann says:" before it). Removed as
@@ -431,6 +454,8 @@ class Boilerplate:
         self._duplicates(items)
         self._comment_threads(items)
         if fmt not in ("text", "markdown"):
+            if self.dup_consecutive > 1:
+                self._consecutive_copies(items)
             self._teaser_tail(items)
         if not self._plain_text_dump(items, fmt, continued) and fmt in self.run_formats:
             self._short_runs(items)
