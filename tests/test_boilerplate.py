@@ -472,11 +472,13 @@ def test_similar_real_lines_kept(bp, real):
     assert real in text and info["removed"] == 0
 
 
-def test_comment_thread_after_signatures_removed(bp):
+@pytest.mark.parametrize("signature", ["Posted by: {name} at September 10, 2012 9:0{k} AM",
+                                       "Posted by: {name} | Sep 10, 2012 9:0{k}:37 AM"])   # TypePad's
+def test_comment_thread_after_signatures_removed(bp, signature):
     thread = []
     for name, body in (("Ann", "Lovely piece, thanks for writing it."), ("Bob", "I disagree with the second point."),
                        ("Cy", "Same here in the north, very hot.")):
-        thread += [body, f"Posted by: {name} at September 10, 2012 9:0{len(thread)} AM"]
+        thread += [body, signature.format(name=name, k=len(thread))]
     text, info = run(bp, P1, P2, *thread)
     assert text == P1 + "\n\n" + P2 and info["reasons"] == {"comments": 6}
 
