@@ -542,6 +542,19 @@ def test_html_related_h1_over_og_title_and_kicker_h1_gives_way(cfg):
     assert out["title"] == "Ferry terminal opens"
 
 
+def test_html_og_title_cut_at_an_unescaped_quote_gives_way_to_the_page_title(cfg):
+    # content="... Biden de "incapacitado"": the attribute ends at the inner quote
+    head = ('<title>Senador republicano califica a Biden de "incapacitado"</title>'
+            '<meta property="og:title" content="Senador republicano califica a Biden de "incapacitado"">')
+    out = Extract(cfg)(rec(_news_page(head), url="https://diario.example/mundo/senador"))
+    assert out["title"] == 'Senador republicano califica a Biden de "incapacitado"'
+    # an og:title that leaves out more words of the page title (no quote) stays
+    head = ("<title>Tag des Zweinutzungshuhns am 22. Januar: Oekolandbau</title>"
+            "<meta property='og:title' content='Tag des Zweinutzungshuhns am 22. Januar'>")
+    out = Extract(cfg)(rec(_news_page(head), url="https://oekolandbau.example/tag"))
+    assert out["title"] == "Tag des Zweinutzungshuhns am 22. Januar"
+
+
 def test_html_site_name_h1_falls_back_to_page_title(cfg):
     head = "<title>Four Years Remaining » Blog Archive » Interning of small integers in Python</title>"
     out = Extract(cfg)(rec(_news_page(head, "<h1>Four Years Remaining</h1>"),

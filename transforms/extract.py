@@ -1136,6 +1136,9 @@ def clean_title(title: Optional[str], sitename: Optional[str], hostname: Optiona
     return kept
 
 
+_QUOTES = set("\"'“”„«»")
+
+
 def _word_prefix(shorter: str, longer: str) -> bool:
     """The words of ``shorter`` begin those of ``longer``, which has more."""
     a, b = _norm_cmp(shorter).split(), _norm_cmp(longer).split()
@@ -1340,6 +1343,10 @@ class Extract:
             alt = clean_title(raw_page, sitename, host)
             tail = raw_page[raw_page.find(alt) + len(alt):] if alt and alt in raw_page else ""
             if alt and _word_prefix(alt, base) and len({x.strip() for x in _TITLE_SEP.findall(tail)}) == 1:
+                base = page_title = alt
+            elif alt and alt.startswith(base) and alt[len(base):].lstrip()[:1] in _QUOTES:
+                # trafilatura's title (og:title) is the <title> cut short at a quote: an unescaped quote ends
+                # the attribute ('content="Senador ... a Biden de "incapacitado""')
                 base = page_title = alt
         if not base or is_site(base):  # trafilatura took the site name (a logo <h1>): try the page's <title>
             alt = clean_title(scan.get("page_title"), sitename, host)
