@@ -32,6 +32,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from transforms.base import ApplyStage, Reject
+from transforms.textdump import has_two_words
 
 NAME = "boilerplate"
 
@@ -129,9 +130,6 @@ def is_table_row(s: str) -> bool:
     """A table row as trafilatura writes it (``| a | b |``): content, never a tag cloud."""
     s = s.strip()
     return len(s) > 2 and s.startswith("|") and s.endswith("|")
-
-
-_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def normalise_line(line: str) -> str:
@@ -363,12 +361,11 @@ class Boilerplate:
             j = k
             while j < n and items[j][2] and items[j][2].lower() == s.lower():
                 j += 1
-            if j - k + 1 >= self.dup_consecutive and not s.startswith("|") and len(_LETTER_WORD.findall(s)) >= 2:
+            if j - k + 1 >= self.dup_consecutive and not s.startswith("|") and has_two_words(s):
                 for i in range(k, j):
                     if items[i][4] is None:
                         items[i][4] = "duplicate"
             k = j + 1
-        return
 
     def _comment_threads(self, items: List[List[Any]]) -> None:
         """A user comment thread left in the text: at least ``min_signatures`` comment signature lines

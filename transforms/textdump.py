@@ -326,12 +326,17 @@ def _pager_lines(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> set:
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+def has_two_words(s: str) -> bool:
+    """Two words of letters or more ("}", "0" or "12" twice is code or a table, not a repeated line)."""
+    return len(_LETTER_WORD.findall(s)) >= 2
+
+
 def _repeated_copies(texts: Sequence[str], fixed: Sequence[Optional[str]]) -> set:
     """Lines (no reason yet) that repeat the line right above them, case aside, and have two words or more:
     a gallery's slide titles, "Advertise | AdChoices" twice, an image's alt text over its caption ("}" or "0"
     twice is code or a table)."""
     return {i for i in range(1, len(texts)) if fixed[i] is None and texts[i]
-            and texts[i].lower() == texts[i - 1].lower() and len(_LETTER_WORD.findall(texts[i])) >= 2}
+            and texts[i].lower() == texts[i - 1].lower() and has_two_words(texts[i])}
 
 
 def _neighbours(cls: Sequence[str]) -> Tuple[List[str], List[str], List[str], List[str]]:
