@@ -651,6 +651,24 @@ def test_pruning_spares_a_container_that_only_states_what_it_has():
     assert "Kept headline" in text and "Kept lead" in text  # an element that holds the <h1> is the article
 
 
+def test_pruning_finds_every_matching_element_once_whatever_its_attribute_values():
+    from lxml import etree
+
+    from transforms.extract import _pruned_tree
+    # a value with both kinds of quote (no XPath literal can spell it), an element matching on its class and
+    # its id, a widget inside a widget, and the tail text after each removed element
+    page = ('<html><body><article><p>Kept one.</p>'
+            '<div class="trending &quot;top&quot; it\'s" id="x">Gone quoted</div>Kept tail one.'
+            '<section class="recirc" id="recirc-2"><div class="recirc-item">Gone nested</div></section>Kept tail two.'
+            '<p class="lead">Kept two.</p></article></body></html>')
+    tree = _pruned_tree(page, ["trending", "recirc"])
+    text = etree.tostring(tree, encoding="unicode")
+    assert "Gone quoted" not in text and "Gone nested" not in text
+    for kept in ("Kept one.", "Kept tail one.", "Kept tail two.", "Kept two."):
+        assert kept in text
+    assert tree.xpath("count(//*[@class='lead'])") == 1
+
+
 def _with_blocks(*blocks):
     """HTML with ``blocks`` inserted between the second and the third paragraph of the article."""
     return HTML.replace(f"<p>{PARAS[2]}</p>", "\n".join(blocks) + f"\n<p>{PARAS[2]}</p>")

@@ -264,6 +264,7 @@ def trafilatura_on_tree(tree, **kwargs) -> Any:
 _PRUNE_CACHE: Dict[Tuple[str, ...], Tuple["re.Pattern", bool]] = {}
 _PRUNE_KEEP = {"html", "body", "main", "article", "a"}
 _ATTR_VALUES = None  # compiled XPath of every class and id value, built on first use
+_ATTR_NODES = None  # the same, as strings that know their element
 
 
 def _prune_regex(tokens) -> Tuple["re.Pattern", bool]:
@@ -292,7 +293,7 @@ def _pruned_tree(raw: str, tokens) -> Any:
     None when trafilatura's loader refuses the page (not HTML)."""
     from trafilatura.utils import load_html
 
-    global _ATTR_VALUES
+    global _ATTR_VALUES, _ATTR_NODES
     tree = load_html(raw)
     if tree is None:
         return None
@@ -302,18 +303,22 @@ def _pruned_tree(raw: str, tokens) -> Any:
     if _ATTR_VALUES is None:
         from lxml import etree
         _ATTR_VALUES = etree.XPath("//@class|//@id", smart_strings=False)
-    # one search over all class and id values first: most pages have no match, and need no walk; then the
-    # elements that carry one of the matching values are found by one XPath (in libxml2, not a Python loop)
+        _ATTR_NODES = etree.XPath("//@class|//@id")
+    # one search over all class and id values first (plain strings, the cheapest XPath result): most pages
+    # have no match, and need no walk; on the others the same values again as "smart" strings, which know
+    # their element (document order, an element once): a Python loop over the values, not over the elements
     values = _ATTR_VALUES(tree)
     blob = "\n".join(values)
     if not rx.search(blob.lower() if low else blob):
         return tree
-    matching = {v for v in values if rx.search(v.lower() if low else v)}
-    if any("'" in v and '"' in v for v in matching):
-        candidates = tree.iter()  # a value no XPath literal can spell: look at every element
-    else:
-        lits = ["'" + v + "'" if "'" not in v else '"' + v + '"' for v in sorted(matching)]
-        candidates = tree.xpath("//*[" + " or ".join(f"@class={x} or @id={x}" for x in lits) + "]")
+    candidates = []
+    seen: set = set()
+    for v in _ATTR_NODES(tree):
+        if rx.search(v.lower() if low else v):
+            el = v.getparent()
+            if id(el) not in seen:
+                seen.add(id(el))
+                candidates.append(el)
     doomed = []
     for el in candidates:
         cls = el.get("class")
@@ -342,7 +347,8 @@ _LINK_LIST_MAX_ITEMS = 4
 # items of short lists only (the cheap sibling count first: menus have many items)
 _LINK_ONLY_LI = ("//li[count(../*) <= %d][count(.//a) = 1][not(ancestor::td)]"
                  "[normalize-space(.) = normalize-space(.//a)]" % _LINK_LIST_MAX_ITEMS)
-_CARD_HEADINGS = "//a//*[self::h2 or self::h3 or self::h4 or self::h5]"
+# (the headings first, then their ancestors: half the time of "//a//*[self::h2 or ...]", the same nodes)
+_CARD_HEADINGS = "(//h2|//h3|//h4|//h5)[ancestor::a]"
 _ALT_TEXTS = "//img/@alt"
 _WS = re.compile(r"\s+")
 _LIST_BULLET = re.compile(r"^- ")  # trafilatura writes a list item as "- text"
