@@ -397,6 +397,8 @@ def test_table_rows_are_not_tag_clouds(bp):
     ("newsletter", "There was an error processing your subscription."),
     ("link_list", "[Related: Ferry terminal delayed again]"),
     ("share", "Order Reprints"),
+    ("tags", "Posted in Fuel Economy, New Trucks | Post a Comment | RSS Feed"),  # a blog's category line
+    ("tags", "Posted in music | streams | tour dates on November 12, 2012"),
 ])
 def test_more_junk_reasons(bp, reason, junk):
     text, info = run(bp, P1, junk, P2)
@@ -405,6 +407,8 @@ def test_more_junk_reasons(bp, reason, junk):
 
 @pytest.mark.parametrize("real", [
     "Published in 1998, the book sold more than a million copies.",
+    "Posted in 2010, the video drew a million views within a week.",
+    "Posted in Paris | a city of light, the letter took a week.",
     "The minister said the ferry would run every hour.",
     "NATO and the EU agreed on a new plan.",
     "WHAT HAPPENS TO THE FERRY TIMETABLE NOW?",        # an all-caps subhead (wire style)
