@@ -161,9 +161,9 @@ _URL_LINE = re.compile(r"^(?:original(?:ly published at)?\s*(?:url|link|source)?
 
 def _settings(cfg: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Defaults (the same as ``boilerplate.plain_text`` in configs/default.yaml) updated with ``cfg``."""
-    d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 70,
+    d = {"enabled": True, "min_lines": 10, "min_short_share": 0.3, "min_short_run": 6, "short_chars": 85,
          "long_chars": 150, "stopwords_low": 0.25, "stopwords_high": 0.30, "heading_chars": 200,
-         "comments_min_words": 60, "edge_lines": 3, "header_lines": 6, "tail_gap_lines": 8,
+         "comments_min_words": 60, "edge_lines": 1, "header_lines": 6, "tail_gap_lines": 8,
          "tail_min_share": 0.5, "inner_run_lines": 40,
          "inner_run_block_chars": 700, "keep_comments": False}
     d.update(cfg or {})
