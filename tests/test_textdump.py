@@ -428,3 +428,22 @@ def test_line_repeating_the_line_above_goes_as_duplicate():
     assert out2[0] == out2[1] == "short_run"
     page3 = dump(MENU, A1, "}", "}", "12", "12", A2, A3, FOOTER)
     assert "duplicate" not in reasons(page3)
+
+
+def test_only_the_line_next_to_the_article_is_kept_as_its_heading():
+    """edge_lines (default 1): between a near-good teaser line and the article, only the short line right above
+    the article (its headline) is kept; "Most read today" above it goes. With edge_lines 3 it would stay."""
+    from transforms import textdump as T
+    art = ["The regional parliament approved the new water law on Thursday after a debate that lasted more than "
+           "eleven hours, with the governing coalition securing a narrow majority of three votes in the end.",
+           "Farmers' associations had warned that the stricter limits on groundwater extraction would hit small "
+           "producers hardest, while environmental groups said the rules did not go far enough for them."]
+    lines = ["Home", "News", "Sport", "Weather", "Contact",
+             "Latest stories from our region and beyond, updated every hour by our team",
+             "Most read today", "Water law passes after marathon debate"] + art + ["Share", "Tweet", "Email"]
+    got = dict(zip(lines, T.classify(lines, [None] * len(lines))))
+    assert got["Most read today"] == "short_run"
+    assert got["Water law passes after marathon debate"] is None and all(got[a] is None for a in art)
+    assert all(got[m] == "short_run" for m in ("Home", "News", "Share", "Email"))
+    wider = dict(zip(lines, T.classify(lines, [None] * len(lines), {"edge_lines": 3})))
+    assert wider["Most read today"] is None
